@@ -1,0 +1,73 @@
+"""The virtual clock and the latencies of the work AWS does in the background.
+
+Time in a simulation only moves when asked (``sim.advance(seconds)``, ``sim.settle()``), so runs
+are deterministic: same seed and same calls give the same timestamps.
+
+>>> clock = VirtualClock()
+>>> clock.advance(90)
+>>> clock.now().isoformat()
+'2026-01-01T00:01:30+00:00'
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import attrs
+
+from slr_fsm.errors import UsageError
+
+__all__ = ["DEFAULT_START", "Latencies", "VirtualClock"]
+
+DEFAULT_START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
+"""When every simulation's clock starts unless told otherwise."""
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+        raise UsageError(f"Latencies.{attribute.name} must be a number of seconds >= 0, got {value!r}")
+
+
+def _optional_non_negative(_: object, attribute: attrs.Attribute[float | None], value: float | None) -> None:
+    if value is not None:
+        _non_negative(_, attribute, value)  # type: ignore[arg-type]
+
+
+@attrs.frozen
+class Latencies:
+    """How long, in virtual seconds, AWS takes for each piece of background work.
+
+    ``creation``: from the create request until the service can use the role.
+    ``deletion_start``: until a submitted deletion task turns IN_PROGRESS.
+    ``deletion_run``: from IN_PROGRESS until the task ends SUCCEEDED or FAILED.
+    ``task_retention``: how long a finished task can still be queried (``None``: forever);
+    real AWS may purge finished tasks quickly, after which a query gives NoSuchEntity.
+    Zero latencies make the work finish within the request that started it.
+    """
+
+    creation: float = attrs.field(default=10.0, validator=_non_negative)
+    deletion_start: float = attrs.field(default=2.0, validator=_non_negative)
+    deletion_run: float = attrs.field(default=8.0, validator=_non_negative)
+    task_retention: float | None = attrs.field(default=None, validator=_optional_non_negative)
+
+
+@attrs.define
+class VirtualClock:
+    """Virtual time: a fixed start plus the seconds elapsed since."""
+
+    start: dt.datetime = DEFAULT_START
+    elapsed: float = 0.0
+
+    def now(self) -> dt.datetime:
+        """The current virtual time (timezone-aware, UTC)."""
+        return self.at(self.elapsed)
+
+    def at(self, elapsed: float) -> dt.datetime:
+        """The virtual time ``elapsed`` seconds after the start."""
+        return self.start + dt.timedelta(seconds=elapsed)
+
+    def advance(self, seconds: float) -> None:
+        """Move time forward; it never goes back."""
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise UsageError(f"The clock only moves forward: seconds must be >= 0, got {seconds!r}")
+        self.elapsed += seconds

@@ -1,0 +1,84 @@
+"""The event log: one entry per attempt (accepted or refused) and per step the clock runs.
+
+>>> from slr_fsm import Simulation
+>>> sim = Simulation.default()
+>>> _ = sim.iam(sim.organization.management_account).list_roles()
+>>> sim.trace[-1].operation, sim.trace[-1].outcome
+('list_roles', 'ok')
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import attrs
+
+from slr_fsm.lifecycle import RoleState
+
+__all__ = ["OK", "Event", "trace_to_jsonl"]
+
+OK = "ok"
+"""The outcome of an accepted attempt; a refused one records its AWS error code."""
+
+
+@attrs.frozen(eq=True, hash=False)
+class Event:
+    """One entry of the append-only event log.
+
+    ``principal`` is the caller's name, or the service principal for work the clock runs.
+    ``role_account_id`` and the two states describe the role the attempt concerned.
+    """
+
+    seq: int
+    time: dt.datetime
+    account_id: str
+    principal: str
+    operation: str
+    parameters: dict[str, Any]
+    outcome: str
+    message: str | None
+    role_account_id: str
+    state_before: RoleState
+    state_after: RoleState
+
+    @property
+    def ok(self) -> bool:
+        """Whether the attempt was accepted."""
+        return self.outcome == OK
+
+    def to_json_value(self) -> dict[str, Any]:
+        """The event as plain JSON data."""
+        return {
+            "seq": self.seq,
+            "time": self.time.isoformat(),
+            "account_id": self.account_id,
+            "principal": self.principal,
+            "operation": self.operation,
+            "parameters": self.parameters,
+            "outcome": self.outcome,
+            "message": self.message,
+            "role_account_id": self.role_account_id,
+            "state_before": self.state_before.value,
+            "state_after": self.state_after.value,
+        }
+
+    def describe(self) -> str:
+        """One readable line: when, who, what, outcome, and the role's state change."""
+        states = (
+            self.state_after.value
+            if self.state_before is self.state_after
+            else f"{self.state_before.value} -> {self.state_after.value}"
+        )
+        args = ", ".join(f"{k}={v!r}" for k, v in self.parameters.items())
+        return (
+            f"[{self.time:%H:%M:%S}] {self.principal}@{self.account_id} "
+            f"{self.operation}({args}): {self.outcome} | role {states}"
+        )
+
+
+def trace_to_jsonl(events: Iterable[Event]) -> str:
+    """Events as JSON lines, one event a line, in order."""
+    return "".join(json.dumps(e.to_json_value(), sort_keys=True) + "\n" for e in events)

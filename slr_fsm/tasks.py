@@ -1,0 +1,78 @@
+"""Deletion tasks: DeleteServiceLinkedRole only submits one; the clock runs it to an end.
+
+>>> DeletionStatus.FAILED.finished
+True
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any
+
+import attrs
+
+__all__ = ["DeletionStatus", "DeletionTask", "RoleUsage"]
+
+
+class DeletionStatus(enum.Enum):
+    """A deletion task's status, in AWS's own words."""
+
+    NOT_STARTED = "NOT_STARTED"
+    IN_PROGRESS = "IN_PROGRESS"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+
+    @property
+    def finished(self) -> bool:
+        """Whether the task has ended (SUCCEEDED or FAILED)."""
+        return self in (DeletionStatus.SUCCEEDED, DeletionStatus.FAILED)
+
+
+@attrs.frozen
+class RoleUsage:
+    """Resources in one Region that still use the role, as a failed task reports them."""
+
+    region: str
+    resources: tuple[str, ...]
+
+    def to_aws(self) -> dict[str, Any]:
+        """As GetServiceLinkedRoleDeletionStatus returns it (a ``RoleUsageList`` entry)."""
+        return {"Region": self.region, "Resources": list(self.resources)}
+
+
+@attrs.frozen
+class DeletionTask:
+    """One deletion request for one role, and how it ended."""
+
+    task_id: str
+    account_id: str
+    role_name: str
+    status: DeletionStatus
+    submitted_at: dt.datetime
+    finished_at: dt.datetime | None = None
+    reason: str | None = None
+    role_usage: tuple[RoleUsage, ...] = ()
+
+    def to_aws(self) -> dict[str, Any]:
+        """As GetServiceLinkedRoleDeletionStatus returns it."""
+        response: dict[str, Any] = {"Status": self.status.value}
+        if self.status is DeletionStatus.FAILED:
+            response["Reason"] = {
+                "Reason": self.reason or "",
+                "RoleUsageList": [usage.to_aws() for usage in self.role_usage],
+            }
+        return response
+
+    def to_json_value(self) -> dict[str, Any]:
+        """The task as plain JSON data (for snapshots)."""
+        return {
+            "task_id": self.task_id,
+            "account_id": self.account_id,
+            "role_name": self.role_name,
+            "status": self.status.value,
+            "submitted_at": self.submitted_at.isoformat(),
+            "finished_at": None if self.finished_at is None else self.finished_at.isoformat(),
+            "reason": self.reason,
+            "role_usage": [[u.region, list(u.resources)] for u in self.role_usage],
+        }

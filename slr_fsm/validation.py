@@ -1,0 +1,106 @@
+"""Request parameters as data, checked the way AWS checks them before it does anything else.
+
+Each operation declares its parameters as :class:`Param` values (names, types, lengths and
+patterns from the IAM API model). :func:`validate` refuses a bad request with
+:class:`~slr_fsm.errors.ValidationError` in AWS's or botocore's wording, so no input can reach
+the simulation as a bare ``TypeError`` or ``KeyError``.
+
+>>> validate((Param("RoleName", required=True, max_length=64),), {"RoleName": "x" * 65})
+Traceback (most recent call last):
+...
+slr_fsm.errors.ValidationError: ValidationError: 1 validation error detected: Value 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from slr_fsm.errors import ValidationError
+
+__all__ = ["NAME_PATTERN", "Param", "validate"]
+
+NAME_PATTERN = r"[\w+=,.@-]+"
+"""IAM's pattern for role names, service names, custom suffixes and policy names."""
+
+
+@attrs.frozen
+class Param:
+    """One request parameter: its AWS name, type and constraints (from the IAM API model)."""
+
+    name: str
+    kind: type = str
+    required: bool = False
+    min_length: int = 0
+    max_length: int | None = None
+    pattern: str | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    _compiled: re.Pattern[str] | None = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        compiled = None if self.pattern is None else re.compile(self.pattern)
+        object.__setattr__(self, "_compiled", compiled)
+
+    @property
+    def wire_name(self) -> str:
+        """The name AWS's messages use: ``RoleName`` becomes ``roleName``."""
+        if self.name.startswith("AWS"):
+            return "aWS" + self.name[3:]
+        return self.name[0].lower() + self.name[1:]
+
+    def problems(self, value: Any) -> list[str]:
+        """AWS's constraint messages for a value of the right type (empty when valid)."""
+        shown = f"'{value}'" if isinstance(value, str) else str(value)
+        prefix = f"Value {shown} at '{self.wire_name}' failed to satisfy constraint: Member must"
+        found = []
+        if isinstance(value, str):
+            if len(value) < self.min_length:
+                found.append(f"{prefix} have length greater than or equal to {self.min_length}")
+            if self.max_length is not None and len(value) > self.max_length:
+                found.append(f"{prefix} have length less than or equal to {self.max_length}")
+            if value and self._compiled is not None and not self._compiled.fullmatch(value):
+                found.append(f"{prefix} satisfy regular expression pattern: {self.pattern}")
+        else:
+            if self.min_value is not None and value < self.min_value:
+                found.append(f"{prefix} have value greater than or equal to {self.min_value}")
+            if self.max_value is not None and value > self.max_value:
+                found.append(f"{prefix} have value less than or equal to {self.max_value}")
+        return found
+
+
+def validate(params: Sequence[Param], given: Mapping[str, Any]) -> None:
+    """Refuse a request whose parameters are unknown, missing, mistyped or out of bounds.
+
+    Unknown and mistyped parameters are refused in botocore's wording (it refuses them before
+    sending); constraint violations in IAM's ("1 validation error detected: ...").
+    """
+    known = {p.name: p for p in params}
+    for name in given:
+        if name not in known:
+            raise ValidationError(
+                f'Unknown parameter in input: "{name}", must be one of: {", ".join(known)}'
+            )
+    problems: list[str] = []
+    for param in params:
+        if param.name not in given or given[param.name] is None:
+            if param.required:
+                problems.append(
+                    f"Value null at '{param.wire_name}' failed to satisfy constraint: "
+                    "Member must not be null"
+                )
+            continue
+        value = given[param.name]
+        if not isinstance(value, param.kind) or (param.kind is int and isinstance(value, bool)):
+            raise ValidationError(
+                f"Parameter validation failed:\nInvalid type for parameter {param.name}, "
+                f"value: {value!r}, type: {type(value)}, valid types: {param.kind}"
+            )
+        problems.extend(param.problems(value))
+    if problems:
+        count = len(problems)
+        noun = "error" if count == 1 else "errors"
+        raise ValidationError(f"{count} validation {noun} detected: " + "; ".join(problems))
