@@ -1,0 +1,49 @@
+"""``Simulation``: the world, with its faces (IAM API, Marketplace console, STS) on top.
+
+>>> from slr_fsm import Simulation
+>>> sim = Simulation.default(seed=0)
+>>> mgmt = sim.organization.management_account
+>>> sim.marketplace(mgmt).configure_billing_integration()["Status"]
+'PENDING'
+>>> _ = sim.settle()
+>>> sim.role(mgmt).state
+<RoleState.ACTIVE: 'active'>
+"""
+
+from __future__ import annotations
+
+from slr_fsm.iam import IamApi
+from slr_fsm.marketplace import MarketplaceConsole
+from slr_fsm.sts import StsApi
+from slr_fsm.world import AccountLike, PrincipalLike, World
+
+__all__ = ["Simulation"]
+
+
+class Simulation(World):
+    """A simulated AWS world around service-linked roles; the library's main entry point.
+
+    Build one with :meth:`Simulation.default` (or an empty one and ``add_organization`` etc.),
+    act through :meth:`iam`, :meth:`marketplace` and :meth:`sts`, move time with ``advance`` and
+    ``settle``, read ``role(account)`` and ``trace``, and ``snapshot``/``restore`` the world.
+    """
+
+    def iam(self, account: AccountLike, principal: PrincipalLike | None = None) -> IamApi:
+        """The IAM API as ``principal`` (default ``admin``) in ``account`` sees it."""
+        return IamApi(self, account, principal)
+
+    def marketplace(
+        self, account: AccountLike, principal: PrincipalLike | None = None
+    ) -> MarketplaceConsole:
+        """The AWS Marketplace console (billing integration, purchase orders) in ``account``."""
+        return MarketplaceConsole(self, account, principal)
+
+    def sts(self, account: AccountLike, principal: PrincipalLike | None = None) -> StsApi:
+        """STS for a user, or for a service principal such as the role's trusted service."""
+        return StsApi(self, account, principal)
+
+    def __repr__(self) -> str:
+        roles = ", ".join(
+            f"{a.account_id}:{self.role(a).state.value}" for a in self.accounts
+        )
+        return f"<Simulation seed={self.seed} t={self.clock.elapsed:g}s roles=[{roles}]>"

@@ -1,0 +1,115 @@
+"""STS ``AssumeRole``: the trust policy decides, and only the trusted service is trusted.
+
+>>> from slr_fsm import Simulation
+>>> sim = Simulation.default(); mgmt = sim.organization.management_account
+>>> _ = sim.marketplace(mgmt).configure_billing_integration(); _ = sim.settle()
+>>> arn = sim.role(mgmt).arn
+>>> service = sim.sts(mgmt, "purchase-orders.marketplace.amazonaws.com")
+>>> service.assume_role(RoleArn=arn, RoleSessionName="po")["AssumedRoleUser"]["Arn"]
+'arn:aws:sts::111122223333:assumed-role/AWSServiceRoleForMarketplacePurchaseOrders/po'
+>>> sim.sts(mgmt, "admin").assume_role(RoleArn=arn, RoleSessionName="me")
+Traceback (most recent call last):
+...
+slr_fsm.errors.AccessDenied: AccessDenied: User: arn:aws:iam::111122223333:user/admin is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111122223333:role/aws-service-role/purchase-orders.marketplace.amazonaws.com/AWSServiceRoleForMarketplacePurchaseOrders
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import hashlib
+import re
+from typing import Any
+
+from slr_fsm.accounts import ServicePrincipal
+from slr_fsm.errors import AccessDenied, ValidationError
+from slr_fsm.policy import PolicyDocument, trust_allows
+from slr_fsm.roles import Role
+from slr_fsm.specs import RoleSpec
+from slr_fsm.validation import Param, validate
+from slr_fsm.world import AccountLike, PrincipalLike, World
+
+__all__ = ["StsApi"]
+
+_ASSUME_ROLE = (
+    Param("RoleArn", required=True, min_length=20, max_length=2048),
+    Param("RoleSessionName", required=True, min_length=2, max_length=64, pattern=r"[\w+=,.@-]*"),
+    Param("DurationSeconds", kind=int, min_value=900, max_value=43200),
+)
+_ROLE_ARN = re.compile(r"arn:aws:iam::(?P<account>\d{12}):role(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)")
+
+
+@functools.cache
+def _trust_policy(spec: RoleSpec) -> PolicyDocument:
+    return PolicyDocument.parse(spec.trust_policy(), kind="trust")
+
+
+class StsApi:
+    """STS as one principal (a user, or a service principal) sees it: ``sim.sts(account, who)``."""
+
+    def __init__(self, world: World, account: AccountLike, principal: PrincipalLike | None = None):
+        self._world = world
+        self.account, self.principal = world.caller(account, principal)
+
+    def __repr__(self) -> str:
+        return f"<StsApi {self.principal.name}@{self.account.account_id}>"
+
+    def assume_role(self, **kwargs: Any) -> dict[str, Any]:
+        """AssumeRole: allowed only to the role's trusted service, once the role is usable."""
+        def body() -> dict[str, Any]:
+            validate(_ASSUME_ROLE, kwargs)
+            role = self._target(kwargs["RoleArn"])
+            duration = kwargs.get("DurationSeconds") or 3600
+            if duration > role.spec.max_session_duration:
+                raise ValidationError(
+                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
+                    "role.", guard="max_session_duration")
+            return self._credentials(role, kwargs["RoleSessionName"], duration)
+
+        return self._world.attempt(self.account, self.principal, "assume_role",
+                                   {k: str(v) for k, v in kwargs.items()},
+                                   self._role_account(kwargs.get("RoleArn")), body)
+
+    def _role_account(self, role_arn: object) -> str:
+        """The account of the role an ARN names (for the log), else the caller's."""
+        match = _ROLE_ARN.fullmatch(role_arn) if isinstance(role_arn, str) else None
+        if match is not None and self._world._find_account(match["account"]) is not None:
+            return match["account"]
+        return self.account.account_id
+
+    def _target(self, role_arn: str) -> Role:
+        """The role the ARN names, if this caller may assume it now; AccessDenied otherwise."""
+        denied = AccessDenied(
+            f"User: {self.principal.arn} is not authorized to perform: sts:AssumeRole on "
+            f"resource: {role_arn}", guard="trust_policy")
+        match = _ROLE_ARN.fullmatch(role_arn)
+        spec = None if match is None else self._world.spec_for_role_name(match["name"])
+        if match is None or spec is None or role_arn != spec.role_arn(match["account"]):
+            raise denied
+        if self._world._find_account(match["account"]) is None:
+            raise denied
+        role = self._world.role(match["account"], spec)
+        caller = self.principal
+        trusted = isinstance(caller, ServicePrincipal) and trust_allows(
+            _trust_policy(spec), service=caller.name)
+        if not trusted or not role.state.usable_by_service:
+            raise denied
+        return role
+
+    def _credentials(self, role: Role, session: str, duration: int) -> dict[str, Any]:
+        """Deterministic temporary credentials, derived from the role, session and time."""
+        now = self._world.now
+        seed = f"{self._world.seed}:{role.role_id}:{session}:{now.isoformat()}".encode()
+        digest = hashlib.blake2b(seed, digest_size=48).hexdigest().upper()
+        return {
+            "Credentials": {
+                "AccessKeyId": "ASIA" + digest[:16],
+                "SecretAccessKey": digest[16:56],
+                "SessionToken": digest,
+                "Expiration": now + dt.timedelta(seconds=duration),
+            },
+            "AssumedRoleUser": {
+                "AssumedRoleId": f"{role.role_id}:{session}",
+                "Arn": f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session}",
+            },
+        }
