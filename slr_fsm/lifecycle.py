@@ -38,6 +38,7 @@ __all__ = [
     "Outcome",
     "RoleState",
     "Transition",
+    "table_markdown",
 ]
 
 
@@ -435,3 +436,23 @@ def _condition(guard: Guard) -> Callable[[Any], bool]:
 
 LIFECYCLE = Lifecycle()
 """The lifecycle every role of the simulation shares."""
+
+
+def table_markdown(table: Iterable[Transition] = TRANSITIONS) -> str:
+    """The transition table as a Markdown table (the README's table is this text, verified).
+
+    >>> print(table_markdown()[:60])
+    | trigger | from | to | guards | fired by | what it means |
+    """
+    lines = [
+        "| trigger | from | to | guards | fired by | what it means |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    for row in table:
+        sources = ", ".join(f"`{s.value}`" for s in row.sources)
+        dest = "(unchanged)" if row.dest is None else f"`{row.dest.value}`"
+        guards = ", ".join(f"`{g}`" for g in row.guards) or "-"
+        lines.append(
+            f"| `{row.trigger}` | {sources} | {dest} | {guards} | {row.cause.value} | {row.summary} |"
+        )
+    return "\n".join(lines)
