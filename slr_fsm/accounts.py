@@ -73,7 +73,12 @@ READ_ONLY_POLICY = PolicyDocument.parse(
         "Statement": [
             {
                 "Effect": "Allow",
-                "Action": ["iam:Get*", "iam:List*", "purchase-orders:View*", "sts:GetCallerIdentity"],
+                "Action": [
+                    "iam:Get*",
+                    "iam:List*",
+                    "purchase-orders:View*",
+                    "sts:GetCallerIdentity",
+                ],
                 "Resource": "*",
             }
         ],

@@ -1,8 +1,11 @@
 """The ``slr-fsm`` command: ``slr-fsm simulate`` tells the seed's story on the default world.
 
->>> main(["simulate", "--seed", "0"])  # doctest: +ELLIPSIS
- 1  00:00:00  member-a/admin     configure_billing_integration            AccessDenied        absent ...
+>>> main(["simulate", "--seed", "0"])  # doctest: +ELLIPSIS +NORMALIZE_WHITESPACE
+ 1  00:00:00  member-a/admin  configure_billing_integration  AccessDenied  absent  A member ...
 ...
+22  00:00:40  management/service  finish_creation  ok  creating -> active  Time passes; ...
+<BLANKLINE>
+Role AWSServiceRoleForMarketplacePurchaseOrders in 111122223333: active, ...
 0
 """
 
@@ -31,8 +34,9 @@ def _parser() -> argparse.ArgumentParser:
         "clean-up, deletion, re-creation) on Simulation.default() and print every step.",
     )
     simulate.add_argument("--seed", type=int, default=0, help="seed for ids (default 0)")
-    simulate.add_argument("--json", action="store_true",
-                          help="print the trace as JSON lines instead of text")
+    simulate.add_argument(
+        "--json", action="store_true", help="print the trace as JSON lines instead of text"
+    )
     return parser
 
 
@@ -59,8 +63,10 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     print(format_story(lines, {a.account_id: a.name for a in sim.accounts}))
     mgmt = sim.role(sim.organization.management_account)
-    print(f"\nRole {mgmt.name} in {mgmt.account_id}: {mgmt.state.value}, RoleId {mgmt.role_id} "
-          f"(earlier RoleIds: {', '.join(mgmt.previous_role_ids) or 'none'})")
+    print(
+        f"\nRole {mgmt.name} in {mgmt.account_id}: {mgmt.state.value}, RoleId {mgmt.role_id} "
+        f"(earlier RoleIds: {', '.join(mgmt.previous_role_ids) or 'none'})"
+    )
     return 0
 
 

@@ -25,10 +25,14 @@ DEFAULT_START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 
 def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
     if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
-        raise UsageError(f"Latencies.{attribute.name} must be a number of seconds >= 0, got {value!r}")
+        raise UsageError(
+            f"Latencies.{attribute.name} must be a number of seconds >= 0, got {value!r}"
+        )
 
 
-def _optional_non_negative(_: object, attribute: attrs.Attribute[float | None], value: float | None) -> None:
+def _optional_non_negative(
+    _: object, attribute: attrs.Attribute[float | None], value: float | None
+) -> None:
     if value is not None:
         _non_negative(_, attribute, value)  # type: ignore[arg-type]
 

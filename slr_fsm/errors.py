@@ -200,4 +200,6 @@ def error_class_for_code(code: str) -> type[AwsError]:
         return _BY_CODE[code]
     except KeyError:
         known = ", ".join(sorted(_BY_CODE))
-        raise UsageError(f"{code!r} is not an AWS error code slr_fsm models; known: {known}") from None
+        raise UsageError(
+            f"{code!r} is not an AWS error code slr_fsm models; known: {known}"
+        ) from None

@@ -1,7 +1,7 @@
 """Faults to inject, deterministically: failed creations and partial usage reports.
 
->>> Faults().evolve(creation_failures=1).creation_failures
-1
+>>> Faults(creation_failures=1).usage_reporting
+<UsageReporting.ALL: 'all'>
 """
 
 from __future__ import annotations
@@ -36,7 +36,3 @@ class Faults:
 
     creation_failures: int = 0
     usage_reporting: UsageReporting = UsageReporting.ALL
-
-    def evolve(self, **changes: object) -> Faults:
-        """A copy with some fields changed."""
-        return attrs.evolve(self, **changes)  # type: ignore[misc]

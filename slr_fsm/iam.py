@@ -41,9 +41,14 @@ _PATH_PREFIX = Param("PathPrefix", min_length=1, max_length=512, pattern=r"\u002
 _MARKER = Param("Marker", min_length=1, max_length=320, pattern=r"[\u0020-\u00FF]+")
 _MAX_ITEMS = Param("MaxItems", kind=int, min_value=1, max_value=1000)
 _POLICY_ARN = Param("PolicyArn", required=True, min_length=20, max_length=2048)
-_POLICY_NAME = Param("PolicyName", required=True, min_length=1, max_length=128, pattern=NAME_PATTERN)
+_POLICY_NAME = Param(
+    "PolicyName", required=True, min_length=1, max_length=128, pattern=NAME_PATTERN
+)
 _POLICY_DOCUMENT = Param(
-    "PolicyDocument", required=True, min_length=1, max_length=131072,
+    "PolicyDocument",
+    required=True,
+    min_length=1,
+    max_length=131072,
     pattern=r"[\u0009\u000A\u000D\u0020-\u00FF]+",
 )
 
@@ -70,43 +75,112 @@ class IamOperation:
 
 
 IAM_OPERATIONS: tuple[IamOperation, ...] = (
-    IamOperation("create_service_linked_role", "CreateServiceLinkedRole", (
-        Param("AWSServiceName", required=True, min_length=1, max_length=128, pattern=NAME_PATTERN),
-        Param("Description", max_length=1000, pattern=_DESCRIPTION),
-        Param("CustomSuffix", min_length=1, max_length=64, pattern=NAME_PATTERN),
-    ), trigger="create", mutating=True),
-    IamOperation("delete_service_linked_role", "DeleteServiceLinkedRole", (_ROLE_NAME,),
-                 trigger="request_deletion", mutating=True),
-    IamOperation("get_service_linked_role_deletion_status", "GetServiceLinkedRoleDeletionStatus",
-                 (Param("DeletionTaskId", required=True, min_length=1, max_length=1000),)),
-    IamOperation("update_role_description", "UpdateRoleDescription", (
-        _ROLE_NAME, Param("Description", required=True, max_length=1000, pattern=_DESCRIPTION),
-    ), trigger="update_description", mutating=True),
-    IamOperation("update_role", "UpdateRole", (
-        _ROLE_NAME,
-        Param("Description", max_length=1000, pattern=_DESCRIPTION),
-        Param("MaxSessionDuration", kind=int, min_value=3600, max_value=43200),
-    ), trigger="update_description", mutating=True),
+    IamOperation(
+        "create_service_linked_role",
+        "CreateServiceLinkedRole",
+        (
+            Param(
+                "AWSServiceName", required=True, min_length=1, max_length=128, pattern=NAME_PATTERN
+            ),
+            Param("Description", max_length=1000, pattern=_DESCRIPTION),
+            Param("CustomSuffix", min_length=1, max_length=64, pattern=NAME_PATTERN),
+        ),
+        trigger="create",
+        mutating=True,
+    ),
+    IamOperation(
+        "delete_service_linked_role",
+        "DeleteServiceLinkedRole",
+        (_ROLE_NAME,),
+        trigger="request_deletion",
+        mutating=True,
+    ),
+    IamOperation(
+        "get_service_linked_role_deletion_status",
+        "GetServiceLinkedRoleDeletionStatus",
+        (Param("DeletionTaskId", required=True, min_length=1, max_length=1000),),
+    ),
+    IamOperation(
+        "update_role_description",
+        "UpdateRoleDescription",
+        (
+            _ROLE_NAME,
+            Param("Description", required=True, max_length=1000, pattern=_DESCRIPTION),
+        ),
+        trigger="update_description",
+        mutating=True,
+    ),
+    IamOperation(
+        "update_role",
+        "UpdateRole",
+        (
+            _ROLE_NAME,
+            Param("Description", max_length=1000, pattern=_DESCRIPTION),
+            Param("MaxSessionDuration", kind=int, min_value=3600, max_value=43200),
+        ),
+        trigger="update_description",
+        mutating=True,
+    ),
     IamOperation("get_role", "GetRole", (_ROLE_NAME,)),
     IamOperation("list_roles", "ListRoles", (_PATH_PREFIX, _MARKER, _MAX_ITEMS)),
-    IamOperation("list_attached_role_policies", "ListAttachedRolePolicies",
-                 (_ROLE_NAME, _PATH_PREFIX, _MARKER, _MAX_ITEMS)),
-    IamOperation("update_assume_role_policy", "UpdateAssumeRolePolicy",
-                 (_ROLE_NAME, _POLICY_DOCUMENT), protected=True, mutating=True),
-    IamOperation("attach_role_policy", "AttachRolePolicy", (_ROLE_NAME, _POLICY_ARN),
-                 protected=True, mutating=True),
-    IamOperation("detach_role_policy", "DetachRolePolicy", (_ROLE_NAME, _POLICY_ARN),
-                 protected=True, mutating=True),
-    IamOperation("put_role_policy", "PutRolePolicy",
-                 (_ROLE_NAME, _POLICY_NAME, _POLICY_DOCUMENT), protected=True, mutating=True),
-    IamOperation("delete_role_policy", "DeleteRolePolicy", (_ROLE_NAME, _POLICY_NAME),
-                 protected=True, mutating=True),
+    IamOperation(
+        "list_attached_role_policies",
+        "ListAttachedRolePolicies",
+        (_ROLE_NAME, _PATH_PREFIX, _MARKER, _MAX_ITEMS),
+    ),
+    IamOperation(
+        "update_assume_role_policy",
+        "UpdateAssumeRolePolicy",
+        (_ROLE_NAME, _POLICY_DOCUMENT),
+        protected=True,
+        mutating=True,
+    ),
+    IamOperation(
+        "attach_role_policy",
+        "AttachRolePolicy",
+        (_ROLE_NAME, _POLICY_ARN),
+        protected=True,
+        mutating=True,
+    ),
+    IamOperation(
+        "detach_role_policy",
+        "DetachRolePolicy",
+        (_ROLE_NAME, _POLICY_ARN),
+        protected=True,
+        mutating=True,
+    ),
+    IamOperation(
+        "put_role_policy",
+        "PutRolePolicy",
+        (_ROLE_NAME, _POLICY_NAME, _POLICY_DOCUMENT),
+        protected=True,
+        mutating=True,
+    ),
+    IamOperation(
+        "delete_role_policy",
+        "DeleteRolePolicy",
+        (_ROLE_NAME, _POLICY_NAME),
+        protected=True,
+        mutating=True,
+    ),
     IamOperation("delete_role", "DeleteRole", (_ROLE_NAME,), protected=True, mutating=True),
-    IamOperation("put_role_permissions_boundary", "PutRolePermissionsBoundary", (
-        _ROLE_NAME, Param("PermissionsBoundary", required=True, min_length=20, max_length=2048),
-    ), protected=True, mutating=True),
-    IamOperation("delete_role_permissions_boundary", "DeleteRolePermissionsBoundary",
-                 (_ROLE_NAME,), protected=True, mutating=True),
+    IamOperation(
+        "put_role_permissions_boundary",
+        "PutRolePermissionsBoundary",
+        (
+            _ROLE_NAME,
+            Param("PermissionsBoundary", required=True, min_length=20, max_length=2048),
+        ),
+        protected=True,
+        mutating=True,
+    ),
+    IamOperation(
+        "delete_role_permissions_boundary",
+        "DeleteRolePermissionsBoundary",
+        (_ROLE_NAME,),
+        protected=True,
+        mutating=True,
+    ),
 )
 """Every IAM operation the simulation answers, as data."""
 
@@ -158,19 +232,30 @@ class IamApi:
 
     # ------------------------------------------------------------------ plumbing
 
-    def _call(self, method: str, kwargs: Mapping[str, Any],
-              body: Callable[[IamOperation, Mapping[str, Any]], dict[str, Any]]) -> dict[str, Any]:
+    def _call(
+        self,
+        method: str,
+        kwargs: Mapping[str, Any],
+        body: Callable[[IamOperation, Mapping[str, Any]], dict[str, Any]],
+    ) -> dict[str, Any]:
         op = _OPERATIONS[method]
 
         def attempt() -> dict[str, Any]:
             validate(op.params, kwargs)
             return body(op, kwargs)
 
-        return self._world.attempt(self.account, self.principal, method, _loggable(kwargs),
-                                   self.account.account_id, attempt)
+        return self._world.attempt(
+            self.account,
+            self.principal,
+            method,
+            _loggable(kwargs),
+            self.account.account_id,
+            attempt,
+        )
 
-    def _authorize(self, op: IamOperation, resource: str,
-                   context: Mapping[str, str] | None = None) -> Decision:
+    def _authorize(
+        self, op: IamOperation, resource: str, context: Mapping[str, str] | None = None
+    ) -> Decision:
         decision = self._world.allowed(self.principal, op.action, resource, context)
         if decision is not Decision.ALLOW:
             raise access_denied(self.principal, op.action, resource, decision)
@@ -190,8 +275,13 @@ class IamApi:
             raise role_not_found(role_name)
         return role
 
-    def _judge(self, op: IamOperation, role_name: str, trigger: str,
-               context: Mapping[str, str] | None = None) -> Role:
+    def _judge(
+        self,
+        op: IamOperation,
+        role_name: str,
+        trigger: str,
+        context: Mapping[str, str] | None = None,
+    ) -> Role:
         """Authorize and fire ``trigger`` for the named role; raise the refusal, if any.
 
         The caller's permission is judged first (as AWS authorizes before looking the role up),
@@ -205,11 +295,13 @@ class IamApi:
                 raise access_denied(self.principal, op.action, resource, decision)
             raise role_not_found(role_name)
         role = self._world.role(self.account, spec)
-        outcome = self._world.fire(role, trigger,
-                                   GuardFacts(caller_allowed=decision is Decision.ALLOW))
+        outcome = self._world.fire(
+            role, trigger, GuardFacts(caller_allowed=decision is Decision.ALLOW)
+        )
         if not outcome.ok:
-            raise refusal_error(outcome, role, caller=self.principal, action=op.action,
-                                decision=decision)
+            raise refusal_error(
+                outcome, role, caller=self.principal, action=op.action, decision=decision
+            )
         return role
 
     # ------------------------------------------------------------------ creation and deletion
@@ -227,11 +319,13 @@ class IamApi:
                 guard="known_service",
             )
         if kw.get("CustomSuffix") is not None and not spec.allows_custom_suffix:
-            raise InvalidInput(f"Custom suffix is not allowed for {spec.service_principal}",
-                               guard="custom_suffix")
+            raise InvalidInput(
+                f"Custom suffix is not allowed for {spec.service_principal}", guard="custom_suffix"
+            )
         self._judge(op, spec.role_name, "create", {"iam:AWSServiceName": service})
-        created = self._world.begin_role_creation(self.account.account_id, spec,
-                                                  kw.get("Description"))
+        created = self._world.begin_role_creation(
+            self.account.account_id, spec, kw.get("Description")
+        )
         return {"Role": role_to_aws(created)}
 
     def delete_service_linked_role(self, **kwargs: Any) -> dict[str, Any]:
@@ -252,13 +346,16 @@ class IamApi:
         match = _TASK_ID.fullmatch(task_id)
         if match is None:
             raise InvalidInput(f"Invalid deletion task id: {task_id}", guard="task_id_format")
-        resource = (f"arn:aws:iam::{self.account.account_id}:role{SERVICE_ROLE_PATH_PREFIX}"
-                    f"{match['service']}/{match['role']}")
+        resource = (
+            f"arn:aws:iam::{self.account.account_id}:role{SERVICE_ROLE_PATH_PREFIX}"
+            f"{match['service']}/{match['role']}"
+        )
         self._authorize(op, resource)
         task = self._world.task(task_id)
         if task is None or task.account_id != self.account.account_id:
-            raise NoSuchEntity(f"Deletion task with id {task_id} does not exist.",
-                               guard="known_task")
+            raise NoSuchEntity(
+                f"Deletion task with id {task_id} does not exist.", guard="known_task"
+            )
         return task.to_aws()
 
     # ------------------------------------------------------------------ the one editable field
@@ -366,15 +463,16 @@ class IamApi:
         return self._protected("delete_role_permissions_boundary", kwargs)
 
 
-def _page(items: list[dict[str, Any]], field: str, kw: Mapping[str, Any], *, key: str
-          ) -> dict[str, Any]:
+def _page(
+    items: list[dict[str, Any]], field: str, kw: Mapping[str, Any], *, key: str
+) -> dict[str, Any]:
     """One page of a list, IAM-style: ``Marker`` is the opaque key of the page's first item."""
     marker = kw.get("Marker")
     if marker is not None:
         keys = [str(item[key]) for item in items]
         if marker not in keys:
             raise InvalidInput(f"Invalid Marker: {marker}", guard="marker")
-        items = items[keys.index(marker):]
+        items = items[keys.index(marker) :]
     limit = kw.get("MaxItems") or 100
     page: dict[str, Any] = {field: items[:limit], "IsTruncated": len(items) > limit}
     if len(items) > limit:

@@ -30,7 +30,9 @@ class IdGenerator:
 
     def _digest(self, kind: str) -> bytes:
         self.counter += 1
-        return hashlib.blake2b(f"{self.seed}:{self.counter}:{kind}".encode(), digest_size=32).digest()
+        return hashlib.blake2b(
+            f"{self.seed}:{self.counter}:{kind}".encode(), digest_size=32
+        ).digest()
 
     def role_id(self) -> str:
         """A RoleId: ``AROA`` and 17 base-32 characters, as IAM gives roles."""

@@ -37,8 +37,13 @@ T = TypeVar("T")
 
 _SPEC = MARKETPLACE_PURCHASE_ORDERS
 _SUBSCRIPTION_ID = Param("subscription_id", required=True, min_length=1, max_length=64)
-_PO_NUMBER = Param("po_number", required=True, min_length=1, max_length=50,
-                   pattern=r"[A-Za-z0-9][A-Za-z0-9 ._/#-]*")
+_PO_NUMBER = Param(
+    "po_number",
+    required=True,
+    min_length=1,
+    max_length=50,
+    pattern=r"[A-Za-z0-9][A-Za-z0-9 ._/#-]*",
+)
 
 CONSOLE_OPERATIONS: dict[str, str] = {
     "configure_billing_integration": "iam:CreateServiceLinkedRole",
@@ -69,8 +74,9 @@ class MarketplaceConsole:
         return self._world.integration_owner(self.account.account_id) or self.account.account_id
 
     def _call(self, operation: str, parameters: dict[str, Any], body: Callable[[], T]) -> T:
-        return self._world.attempt(self.account, self.principal, operation, parameters,
-                                   self._owner, body)
+        return self._world.attempt(
+            self.account, self.principal, operation, parameters, self._owner, body
+        )
 
     def _authorize(self, operation: str, resource: str) -> None:
         action = CONSOLE_OPERATIONS[operation]
@@ -94,7 +100,7 @@ class MarketplaceConsole:
     # ------------------------------------------------------------------ the billing integration
 
     def configure_billing_integration(self) -> dict[str, Any]:
-        """"Create integration": create the role (if needed) and turn purchase orders on.
+        """ "Create integration": create the role (if needed) and turn purchase orders on.
 
         Status is ``PENDING`` while the role is ``creating``, then ``CONFIGURED``.
         """
@@ -104,19 +110,27 @@ class MarketplaceConsole:
         account_id = self.account.account_id
         role = self._world.role(account_id, _SPEC)
         action = CONSOLE_OPERATIONS["configure_billing_integration"]
-        decision = self._world.allowed(self.principal, action, role.arn,
-                                       {"iam:AWSServiceName": _SPEC.service_principal})
+        decision = self._world.allowed(
+            self.principal, action, role.arn, {"iam:AWSServiceName": _SPEC.service_principal}
+        )
         facts = GuardFacts(
             caller_allowed=decision is Decision.ALLOW,
             in_management_account_or_standalone=(
-                self._world.in_management_account_or_standalone(account_id)),
+                self._world.in_management_account_or_standalone(account_id)
+            ),
         )
         outcome = self._world.fire(role, "create", facts)
         if outcome.ok:
             self._world.begin_role_creation(account_id, _SPEC, None)
         elif outcome.refused_by != "state":  # "state": the role exists already; reuse it
-            raise refusal_error(outcome, role, caller=self.principal, action=action,
-                                decision=decision, management_account_id=self._owner)
+            raise refusal_error(
+                outcome,
+                role,
+                caller=self.principal,
+                action=action,
+                decision=decision,
+                management_account_id=self._owner,
+            )
         self._world.set_integration(account_id, True)
         return self._status()
 
@@ -145,6 +159,7 @@ class MarketplaceConsole:
 
     def subscriptions(self) -> list[dict[str, Any]]:
         """This account's subscriptions and the purchase orders attached to them."""
+
         def body() -> list[dict[str, Any]]:
             self._authorize("subscriptions", "*")
             return [s.to_aws() for s in self._world.subscriptions_of(self.account.account_id)]
@@ -152,17 +167,24 @@ class MarketplaceConsole:
         return self._call("subscriptions", {}, body)
 
     def _subscription(self, operation: str, subscription_id: str, po_number: str) -> Subscription:
-        validate((_SUBSCRIPTION_ID, _PO_NUMBER),
-                 {"subscription_id": subscription_id, "po_number": po_number})
+        validate(
+            (_SUBSCRIPTION_ID, _PO_NUMBER),
+            {"subscription_id": subscription_id, "po_number": po_number},
+        )
         found = self._world.find_subscription(subscription_id)
-        resource = (found.arn if found is not None else
-                    f"arn:aws:aws-marketplace:*:{self.account.account_id}:"
-                    f"AWSMarketplace/Agreement/{subscription_id}")
+        resource = (
+            found.arn
+            if found is not None
+            else f"arn:aws:aws-marketplace:*:{self.account.account_id}:"
+            f"AWSMarketplace/Agreement/{subscription_id}"
+        )
         self._authorize(operation, resource)
         if found is None or found.account_id != self.account.account_id:
             raise ResourceNotFoundException(
                 f"Subscription {subscription_id} does not exist in account "
-                f"{self.account.account_id}.", guard="known_subscription")
+                f"{self.account.account_id}.",
+                guard="known_subscription",
+            )
         return found
 
     def attach_purchase_order(self, subscription_id: str, po_number: str) -> dict[str, Any]:
@@ -181,7 +203,8 @@ class MarketplaceConsole:
             if po_number in sub.purchase_orders:
                 raise ConflictException(
                     f"Purchase order {po_number} is already attached to {subscription_id}.",
-                    guard="purchase_order_free")
+                    guard="purchase_order_free",
+                )
             updated = attrs.evolve(sub, purchase_orders=(*sub.purchase_orders, po_number))
             self._world.put_subscription(updated)
             return updated.to_aws()
@@ -191,12 +214,16 @@ class MarketplaceConsole:
     def _why_disabled(self) -> str:
         owner = self._owner
         if not self._world.integration_configured(owner):
-            return (f"Purchase-order support is off for account {self.account.account_id}: the "
-                    f"AWS Billing integration is not configured in account {owner}.")
+            return (
+                f"Purchase-order support is off for account {self.account.account_id}: the "
+                f"AWS Billing integration is not configured in account {owner}."
+            )
         state = self._world.role(owner, _SPEC).state
-        return (f"Purchase-order support is off for account {self.account.account_id}: AWS "
-                f"Marketplace cannot use {_SPEC.role_name} in account {owner} while it is "
-                f"{state.value}.")
+        return (
+            f"Purchase-order support is off for account {self.account.account_id}: AWS "
+            f"Marketplace cannot use {_SPEC.role_name} in account {owner} while it is "
+            f"{state.value}."
+        )
 
     def detach_purchase_order(self, subscription_id: str, po_number: str) -> dict[str, Any]:
         """Detach a purchase-order number: part of the clean-up before deleting the role."""
@@ -207,7 +234,8 @@ class MarketplaceConsole:
             if po_number not in sub.purchase_orders:
                 raise ResourceNotFoundException(
                     f"Purchase order {po_number} is not attached to {subscription_id}.",
-                    guard="purchase_order_attached")
+                    guard="purchase_order_attached",
+                )
             remaining = tuple(p for p in sub.purchase_orders if p != po_number)
             updated = attrs.evolve(sub, purchase_orders=remaining)
             self._world.put_subscription(updated)

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
@@ -66,46 +67,79 @@ def _protected(method: str, **params: Any) -> Callable[[Simulation], object]:
 
 
 SEED_STORY: tuple[Step, ...] = (
-    Step("A member account tries to set up the AWS Billing integration: refused.",
-         lambda sim: sim.marketplace(_member(sim)).configure_billing_integration()),
-    Step("The management account sets it up; AWS Marketplace creates the role.",
-         lambda sim: sim.marketplace(_management(sim)).configure_billing_integration()),
+    Step(
+        "A member account tries to set up the AWS Billing integration: refused.",
+        lambda sim: sim.marketplace(_member(sim)).configure_billing_integration(),
+    ),
+    Step(
+        "The management account sets it up; AWS Marketplace creates the role.",
+        lambda sim: sim.marketplace(_management(sim)).configure_billing_integration(),
+    ),
     Step("Time passes; the role becomes active.", lambda sim: sim.advance(10)),
-    Step("A read-only principal tries to edit the description: no permission.",
-         lambda sim: sim.iam(_management(sim), "readonly").update_role_description(
-             RoleName=ROLE, Description="Purchase orders for the whole organization")),
-    Step("The administrator edits the description, the one editable attribute.",
-         lambda sim: sim.iam(_management(sim)).update_role_description(
-             RoleName=ROLE, Description="Purchase orders for the whole organization")),
-    Step("Changing the trust policy is refused.",
-         _protected("update_assume_role_policy", PolicyDocument='{"Version":"2012-10-17",'
-                    '"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},'
-                    '"Action":"sts:AssumeRole"}]}')),
-    Step("Attaching another policy is refused.",
-         _protected("attach_role_policy", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess")),
+    Step(
+        "A read-only principal tries to edit the description: no permission.",
+        lambda sim: sim.iam(_management(sim), "readonly").update_role_description(
+            RoleName=ROLE, Description="Purchase orders for the whole organization"
+        ),
+    ),
+    Step(
+        "The administrator edits the description, the one editable attribute.",
+        lambda sim: sim.iam(_management(sim)).update_role_description(
+            RoleName=ROLE, Description="Purchase orders for the whole organization"
+        ),
+    ),
+    Step(
+        "Changing the trust policy is refused.",
+        _protected(
+            "update_assume_role_policy",
+            PolicyDocument='{"Version":"2012-10-17",'
+            '"Statement":[{"Effect":"Allow","Principal":{"AWS":"*"},'
+            '"Action":"sts:AssumeRole"}]}',
+        ),
+    ),
+    Step(
+        "Attaching another policy is refused.",
+        _protected("attach_role_policy", PolicyArn="arn:aws:iam::aws:policy/AdministratorAccess"),
+    ),
     Step("Plain DeleteRole is refused.", _protected("delete_role")),
     Step("Longer sessions are refused.", _protected("update_role", MaxSessionDuration=7200)),
-    Step("A member account attaches a purchase order to a subscription.",
-         lambda sim: sim.marketplace(_member(sim)).attach_purchase_order(
-             _first_subscription(sim), "PO-2026-0042")),
-    Step("The management account asks IAM to delete the role.",
-         lambda sim: sim.iam(_management(sim)).delete_service_linked_role(RoleName=ROLE)),
-    Step("Time passes; the deletion task fails: resources are in use.",
-         lambda sim: sim.settle()),
-    Step("The task's status names the resources, per Region.",
-         lambda sim: sim.iam(_management(sim)).get_service_linked_role_deletion_status(
-             DeletionTaskId=_last_task(sim))),
-    Step("Clean-up: the member detaches its purchase order.",
-         lambda sim: sim.marketplace(_member(sim)).detach_purchase_order(
-             _first_subscription(sim), "PO-2026-0042")),
-    Step("Clean-up: the management account removes the billing integration.",
-         lambda sim: sim.marketplace(_management(sim)).remove_billing_integration()),
-    Step("The deletion is requested again.",
-         lambda sim: sim.iam(_management(sim)).delete_service_linked_role(RoleName=ROLE)),
+    Step(
+        "A member account attaches a purchase order to a subscription.",
+        lambda sim: sim.marketplace(_member(sim)).attach_purchase_order(
+            _first_subscription(sim), "PO-2026-0042"
+        ),
+    ),
+    Step(
+        "The management account asks IAM to delete the role.",
+        lambda sim: sim.iam(_management(sim)).delete_service_linked_role(RoleName=ROLE),
+    ),
+    Step("Time passes; the deletion task fails: resources are in use.", lambda sim: sim.settle()),
+    Step(
+        "The task's status names the resources, per Region.",
+        lambda sim: sim.iam(_management(sim)).get_service_linked_role_deletion_status(
+            DeletionTaskId=_last_task(sim)
+        ),
+    ),
+    Step(
+        "Clean-up: the member detaches its purchase order.",
+        lambda sim: sim.marketplace(_member(sim)).detach_purchase_order(
+            _first_subscription(sim), "PO-2026-0042"
+        ),
+    ),
+    Step(
+        "Clean-up: the management account removes the billing integration.",
+        lambda sim: sim.marketplace(_management(sim)).remove_billing_integration(),
+    ),
+    Step(
+        "The deletion is requested again.",
+        lambda sim: sim.iam(_management(sim)).delete_service_linked_role(RoleName=ROLE),
+    ),
     Step("Time passes; the task succeeds and the role is deleted.", lambda sim: sim.settle()),
     Step("The role is gone.", lambda sim: sim.iam(_management(sim)).get_role(RoleName=ROLE)),
-    Step("The same route re-creates it: same name and ARN, a new RoleId.",
-         lambda sim: sim.marketplace(_management(sim)).configure_billing_integration()),
+    Step(
+        "The same route re-creates it: same name and ARN, a new RoleId.",
+        lambda sim: sim.marketplace(_management(sim)).configure_billing_integration(),
+    ),
     Step("Time passes; the re-created role is active.", lambda sim: sim.settle()),
 )
 """The seed document's whole story, from set-up to re-creation."""
@@ -116,10 +150,8 @@ def run_story(sim: Simulation, steps: Iterable[Step]) -> list[StoryLine]:
     lines: list[StoryLine] = []
     for step in steps:
         first = len(sim.trace)
-        try:
+        with contextlib.suppress(AwsError):  # a refusal is in the event log: it is the story
             step.action(sim)
-        except AwsError:
-            pass  # the refusal is in the event log, which is what the story reports
         lines.extend(StoryLine(step.narration, event) for event in sim.trace[first:])
     return lines
 
@@ -135,12 +167,17 @@ def format_story(lines: Iterable[StoryLine], account_names: Mapping[str, str] | 
     narrated = None
     for n, line in enumerate(lines, 1):
         e = line.event
-        state = (e.state_after.value if e.state_before is e.state_after
-                 else f"{e.state_before.value} -> {e.state_after.value}")
+        state = (
+            e.state_after.value
+            if e.state_before is e.state_after
+            else f"{e.state_before.value} -> {e.state_after.value}"
+        )
         who_name = "service" if e.principal.endswith(".amazonaws.com") else e.principal
         who = f"{names.get(e.account_id, e.account_id)}/{who_name}"
         note = "" if line.narration == narrated else line.narration
         narrated = line.narration
-        out.append(f"{n:>2}  {e.time:%H:%M:%S}  {who:<20} {e.operation:<40} {e.outcome:<19} "
-                   f"{state:<29} {note}".rstrip())
+        out.append(
+            f"{n:>2}  {e.time:%H:%M:%S}  {who:<20} {e.operation:<40} {e.outcome:<19} "
+            f"{state:<29} {note}".rstrip()
+        )
     return "\n".join(out)

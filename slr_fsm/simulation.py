@@ -43,7 +43,5 @@ class Simulation(World):
         return StsApi(self, account, principal)
 
     def __repr__(self) -> str:
-        roles = ", ".join(
-            f"{a.account_id}:{self.role(a).state.value}" for a in self.accounts
-        )
+        roles = ", ".join(f"{a.account_id}:{self.role(a).state.value}" for a in self.accounts)
         return f"<Simulation seed={self.seed} t={self.clock.elapsed:g}s roles=[{roles}]>"

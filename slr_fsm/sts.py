@@ -36,7 +36,9 @@ _ASSUME_ROLE = (
     Param("RoleSessionName", required=True, min_length=2, max_length=64, pattern=r"[\w+=,.@-]*"),
     Param("DurationSeconds", kind=int, min_value=900, max_value=43200),
 )
-_ROLE_ARN = re.compile(r"arn:aws:iam::(?P<account>\d{12}):role(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)")
+_ROLE_ARN = re.compile(
+    r"arn:aws:iam::(?P<account>\d{12}):role(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)"
+)
 
 
 @functools.cache
@@ -56,6 +58,7 @@ class StsApi:
 
     def assume_role(self, **kwargs: Any) -> dict[str, Any]:
         """AssumeRole: allowed only to the role's trusted service, once the role is usable."""
+
         def body() -> dict[str, Any]:
             validate(_ASSUME_ROLE, kwargs)
             role = self._target(kwargs["RoleArn"])
@@ -63,12 +66,19 @@ class StsApi:
             if duration > role.spec.max_session_duration:
                 raise ValidationError(
                     "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
-                    "role.", guard="max_session_duration")
+                    "role.",
+                    guard="max_session_duration",
+                )
             return self._credentials(role, kwargs["RoleSessionName"], duration)
 
-        return self._world.attempt(self.account, self.principal, "assume_role",
-                                   {k: str(v) for k, v in kwargs.items()},
-                                   self._role_account(kwargs.get("RoleArn")), body)
+        return self._world.attempt(
+            self.account,
+            self.principal,
+            "assume_role",
+            {k: str(v) for k, v in kwargs.items()},
+            self._role_account(kwargs.get("RoleArn")),
+            body,
+        )
 
     def _role_account(self, role_arn: object) -> str:
         """The account of the role an ARN names (for the log), else the caller's."""
@@ -81,7 +91,9 @@ class StsApi:
         """The role the ARN names, if this caller may assume it now; AccessDenied otherwise."""
         denied = AccessDenied(
             f"User: {self.principal.arn} is not authorized to perform: sts:AssumeRole on "
-            f"resource: {role_arn}", guard="trust_policy")
+            f"resource: {role_arn}",
+            guard="trust_policy",
+        )
         match = _ROLE_ARN.fullmatch(role_arn)
         spec = None if match is None else self._world.spec_for_role_name(match["name"])
         if match is None or spec is None or role_arn != spec.role_arn(match["account"]):
@@ -91,7 +103,8 @@ class StsApi:
         role = self._world.role(match["account"], spec)
         caller = self.principal
         trusted = isinstance(caller, ServicePrincipal) and trust_allows(
-            _trust_policy(spec), service=caller.name)
+            _trust_policy(spec), service=caller.name
+        )
         if not trusted or not role.state.usable_by_service:
             raise denied
         return role

@@ -5,10 +5,10 @@ patterns from the IAM API model). :func:`validate` refuses a bad request with
 :class:`~slr_fsm.errors.ValidationError` in AWS's or botocore's wording, so no input can reach
 the simulation as a bare ``TypeError`` or ``KeyError``.
 
->>> validate((Param("RoleName", required=True, max_length=64),), {"RoleName": "x" * 65})
+>>> validate((Param("RoleName", required=True, max_length=3),), {"RoleName": "abcd"})
 Traceback (most recent call last):
 ...
-slr_fsm.errors.ValidationError: ValidationError: 1 validation error detected: Value 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 64
+slr_fsm.errors.ValidationError: ValidationError: 1 validation error detected: Value 'abcd' at 'roleName' failed to satisfy constraint: Member must have length less than or equal to 3
 """
 
 from __future__ import annotations

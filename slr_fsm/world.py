@@ -279,9 +279,9 @@ class World:
             return self._accounts.get(account)
         return None
 
-    def caller(self, account: AccountLike, principal: PrincipalLike | None = None) -> tuple[
-        Account, Principal | ServicePrincipal
-    ]:
+    def caller(
+        self, account: AccountLike, principal: PrincipalLike | None = None
+    ) -> tuple[Account, Principal | ServicePrincipal]:
         """Resolve who is calling: an account and a principal in it (default: ``admin``).
 
         A principal is a :class:`Principal` of that account, its name, or a service principal
@@ -430,7 +430,9 @@ class World:
 
     def subscriptions_of(self, account_id: str) -> tuple[Subscription, ...]:
         """An account's subscriptions."""
-        return tuple(self._subscriptions[s] for s in self._subscriptions_by_account.get(account_id, ()))
+        return tuple(
+            self._subscriptions[s] for s in self._subscriptions_by_account.get(account_id, ())
+        )
 
     def set_integration(self, owner_account_id: str, configured: bool) -> None:
         """Turn an owner's billing integration on or off."""
@@ -472,13 +474,23 @@ class World:
         self._pending_seq += 1
         heapq.heappush(
             self._pending,
-            _Pending(self.clock.elapsed + delay, self._pending_seq, kind, account_id, role_name, task_id, fault),
+            _Pending(
+                self.clock.elapsed + delay,
+                self._pending_seq,
+                kind,
+                account_id,
+                role_name,
+                task_id,
+                fault,
+            ),
         )
 
     def take_creation_fault(self) -> bool:
         """Consume one planned creation failure, if any is planned."""
         if self.faults.creation_failures > 0:
-            self.faults = self.faults.evolve(creation_failures=self.faults.creation_failures - 1)
+            self.faults = attrs.evolve(
+                self.faults, creation_failures=self.faults.creation_failures - 1
+            )
             return True
         return False
 
@@ -489,11 +501,23 @@ class World:
         """
         old = self._role(account_id, spec)
         history = old.previous_role_ids + ((old.role_id,) if old.role_id else ())
-        role = Role(spec, account_id, RoleState.CREATING, self.ids.role_id(), self.clock.now(),
-                    description or None, history)
+        role = Role(
+            spec,
+            account_id,
+            RoleState.CREATING,
+            self.ids.role_id(),
+            self.clock.now(),
+            description or None,
+            history,
+        )
         self.put_role(role)
-        self.schedule(self.latencies.creation, "finish_creation", account_id, spec.role_name,
-                      fault=self.take_creation_fault())
+        self.schedule(
+            self.latencies.creation,
+            "finish_creation",
+            account_id,
+            spec.role_name,
+            fault=self.take_creation_fault(),
+        )
         return role
 
     def submit_deletion(self, account_id: str, spec: RoleSpec) -> DeletionTask:
@@ -501,13 +525,23 @@ class World:
         open_task = self.open_task(account_id, spec.role_name)
         if open_task is not None:
             return open_task
-        task = DeletionTask(spec.deletion_task_prefix() + self.ids.uuid(), account_id,
-                            spec.role_name, DeletionStatus.NOT_STARTED, self.clock.now())
+        task = DeletionTask(
+            spec.deletion_task_prefix() + self.ids.uuid(),
+            account_id,
+            spec.role_name,
+            DeletionStatus.NOT_STARTED,
+            self.clock.now(),
+        )
         self.put_task(task)
         start = self.latencies.deletion_start
         self.schedule(start, "start_deletion", account_id, spec.role_name, task_id=task.task_id)
-        self.schedule(start + self.latencies.deletion_run, "finish_deletion", account_id,
-                      spec.role_name, task_id=task.task_id)
+        self.schedule(
+            start + self.latencies.deletion_run,
+            "finish_deletion",
+            account_id,
+            spec.role_name,
+            task_id=task.task_id,
+        )
         return task
 
     def inject_creation_failure(self, count: int = 1) -> None:
@@ -521,12 +555,14 @@ class World:
         """
         if not isinstance(count, int) or isinstance(count, bool) or count < 0:
             raise UsageError(f"count must be an int >= 0, got {count!r}")
-        self.faults = self.faults.evolve(creation_failures=self.faults.creation_failures + count)
+        self.faults = attrs.evolve(
+            self.faults, creation_failures=self.faults.creation_failures + count
+        )
 
     def set_usage_reporting(self, mode: UsageReporting | str) -> None:
         """Choose how much of the resources in use failed deletions report: all, some or none."""
         try:
-            self.faults = self.faults.evolve(usage_reporting=UsageReporting(mode))
+            self.faults = attrs.evolve(self.faults, usage_reporting=UsageReporting(mode))
         except ValueError:
             choices = [m.value for m in UsageReporting]
             raise UsageError(f"usage reporting is one of {choices}, got {mode!r}") from None
@@ -551,11 +587,29 @@ class World:
         try:
             result = body()
         except AwsError as error:
-            self._append(account.account_id, caller.name, operation, parameters, error.code,
-                         error.message, role_account_id, before, before)
+            self._append(
+                account.account_id,
+                caller.name,
+                operation,
+                parameters,
+                error.code,
+                error.message,
+                role_account_id,
+                before,
+                before,
+            )
             raise
-        self._append(account.account_id, caller.name, operation, parameters, OK, None,
-                     role_account_id, before, self._state_of(key))
+        self._append(
+            account.account_id,
+            caller.name,
+            operation,
+            parameters,
+            OK,
+            None,
+            role_account_id,
+            before,
+            self._state_of(key),
+        )
         self._run_due(self.clock.elapsed)
         return result
 
@@ -576,8 +630,19 @@ class World:
         after: RoleState,
     ) -> None:
         self._log.append(
-            Event(len(self._log), self.clock.now(), account_id, principal, operation,
-                  dict(parameters), outcome, message, role_account_id, before, after)
+            Event(
+                len(self._log),
+                self.clock.now(),
+                account_id,
+                principal,
+                operation,
+                dict(parameters),
+                outcome,
+                message,
+                role_account_id,
+                before,
+                after,
+            )
         )
 
     # ----------------------------------------------------------------- the clock runs
@@ -616,11 +681,28 @@ class World:
             self.clock.elapsed = max(self.clock.elapsed, work.due)
             getattr(self, f"_run_{work.kind}")(work)
 
-    def _log_work(self, work: _Pending, operation: str, outcome: str, message: str | None,
-                  before: RoleState, after: RoleState, **parameters: Any) -> None:
+    def _log_work(
+        self,
+        work: _Pending,
+        operation: str,
+        outcome: str,
+        message: str | None,
+        before: RoleState,
+        after: RoleState,
+        **parameters: Any,
+    ) -> None:
         spec = self._spec_by_role_name[work.role_name.lower()]
-        self._append(work.account_id, spec.service_principal, operation, parameters, outcome,
-                     message, work.account_id, before, after)
+        self._append(
+            work.account_id,
+            spec.service_principal,
+            operation,
+            parameters,
+            outcome,
+            message,
+            work.account_id,
+            before,
+            after,
+        )
 
     def _run_finish_creation(self, work: _Pending) -> None:
         spec = self._spec_by_role_name[work.role_name.lower()]
@@ -632,15 +714,25 @@ class World:
             return
         failed_ids = () if role.role_id is None else (role.role_id,)
         self.put_role(
-            attrs.evolve(role, state=outcome.after, role_id=None, create_date=None,
-                         description=None,
-                         previous_role_ids=role.previous_role_ids + failed_ids)
+            attrs.evolve(
+                role,
+                state=outcome.after,
+                role_id=None,
+                create_date=None,
+                description=None,
+                previous_role_ids=role.previous_role_ids + failed_ids,
+            )
         )
         if spec == MARKETPLACE_PURCHASE_ORDERS:
             self.set_integration(work.account_id, False)
-        self._log_work(work, "finish_creation", "ServiceFailure",
-                       "The service failed to create the role; nothing was created.",
-                       role.state, outcome.after)
+        self._log_work(
+            work,
+            "finish_creation",
+            "ServiceFailure",
+            "The service failed to create the role; nothing was created.",
+            role.state,
+            outcome.after,
+        )
 
     def _run_start_deletion(self, work: _Pending) -> None:
         task = self._tasks.get(work.task_id or "")
@@ -662,21 +754,49 @@ class World:
         if outcome.after is RoleState.DELETED:
             self.put_role(attrs.evolve(role, state=RoleState.DELETED))
             self.put_task(attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now))
-            self._log_work(work, "finish_deletion", OK, None, role.state, outcome.after,
-                           DeletionTaskId=task.task_id, Status="SUCCEEDED")
+            self._log_work(
+                work,
+                "finish_deletion",
+                OK,
+                None,
+                role.state,
+                outcome.after,
+                DeletionTaskId=task.task_id,
+                Status="SUCCEEDED",
+            )
         else:
             self.put_role(attrs.evolve(role, state=outcome.after))
             reason = (
                 f"{spec.role_name} is still used by {spec.service_principal} resources; "
                 "clean them up and request the deletion again."
             )
-            self.put_task(attrs.evolve(task, status=DeletionStatus.FAILED, finished_at=now,
-                                       reason=reason, role_usage=self._reported(usage)))
-            self._log_work(work, "finish_deletion", DeletionStatus.FAILED.value, reason, role.state,
-                           outcome.after, DeletionTaskId=task.task_id, Status="FAILED")
+            self.put_task(
+                attrs.evolve(
+                    task,
+                    status=DeletionStatus.FAILED,
+                    finished_at=now,
+                    reason=reason,
+                    role_usage=self._reported(usage),
+                )
+            )
+            self._log_work(
+                work,
+                "finish_deletion",
+                DeletionStatus.FAILED.value,
+                reason,
+                role.state,
+                outcome.after,
+                DeletionTaskId=task.task_id,
+                Status="FAILED",
+            )
         if self.latencies.task_retention is not None:
-            self.schedule(self.latencies.task_retention, "purge_task", work.account_id,
-                          work.role_name, task_id=task.task_id)
+            self.schedule(
+                self.latencies.task_retention,
+                "purge_task",
+                work.account_id,
+                work.role_name,
+                task_id=task.task_id,
+            )
 
     def _reported(self, usage: tuple[RoleUsage, ...]) -> tuple[RoleUsage, ...]:
         mode = self.faults.usage_reporting
@@ -759,10 +879,16 @@ class World:
             if spec is None:
                 raise UsageError(f"The snapshot names a role spec this version lacks: {service!r}")
             specs.append(spec)
-        faults = Faults(snap["faults"]["creation_failures"],
-                        UsageReporting(snap["faults"]["usage_reporting"]))
-        world = cls(snap["seed"], specs=specs, latencies=Latencies(**snap["latencies"]),
-                    faults=faults, start=dt.datetime.fromisoformat(snap["clock"]["start"]))
+        faults = Faults(
+            snap["faults"]["creation_failures"], UsageReporting(snap["faults"]["usage_reporting"])
+        )
+        world = cls(
+            snap["seed"],
+            specs=specs,
+            latencies=Latencies(**snap["latencies"]),
+            faults=faults,
+            start=dt.datetime.fromisoformat(snap["clock"]["start"]),
+        )
         world.clock.elapsed = float(snap["clock"]["elapsed"])
         for org in snap["organizations"]:
             accounts = [Account(a, n) for a, n in org["accounts"]]
@@ -781,16 +907,31 @@ class World:
             if spec is None:
                 raise UsageError(f"The snapshot's role names an unknown service: {r['service']!r}")
             created = r["create_date"]
-            world.put_role(Role(spec, r["account_id"], RoleState(r["state"]), r["role_id"],
-                                None if created is None else dt.datetime.fromisoformat(created),
-                                r["description"], tuple(r["previous_role_ids"])))
+            world.put_role(
+                Role(
+                    spec,
+                    r["account_id"],
+                    RoleState(r["state"]),
+                    r["role_id"],
+                    None if created is None else dt.datetime.fromisoformat(created),
+                    r["description"],
+                    tuple(r["previous_role_ids"]),
+                )
+            )
         for t in snap["tasks"]:
             finished = t["finished_at"]
-            world.put_task(DeletionTask(
-                t["task_id"], t["account_id"], t["role_name"], DeletionStatus(t["status"]),
-                dt.datetime.fromisoformat(t["submitted_at"]),
-                None if finished is None else dt.datetime.fromisoformat(finished), t["reason"],
-                tuple(RoleUsage(region, tuple(res)) for region, res in t["role_usage"])))
+            world.put_task(
+                DeletionTask(
+                    t["task_id"],
+                    t["account_id"],
+                    t["role_name"],
+                    DeletionStatus(t["status"]),
+                    dt.datetime.fromisoformat(t["submitted_at"]),
+                    None if finished is None else dt.datetime.fromisoformat(finished),
+                    t["reason"],
+                    tuple(RoleUsage(region, tuple(res)) for region, res in t["role_usage"]),
+                )
+            )
         world._pending = [_Pending(*p) for p in snap["pending"]]
         heapq.heapify(world._pending)
         world._pending_seq = int(snap["pending_seq"])
