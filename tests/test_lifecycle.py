@@ -1,0 +1,141 @@
+"""The lifecycle table and its shared machine."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from slr_fsm.errors import UsageError
+from slr_fsm.lifecycle import (
+    GUARDS,
+    LIFECYCLE,
+    STATE_REFUSALS,
+    TRANSITIONS,
+    Cause,
+    GuardFacts,
+    Lifecycle,
+    RoleState,
+    Transition,
+    table_markdown,
+)
+
+facts = st.builds(GuardFacts, st.booleans(), st.booleans(), st.booleans(), st.booleans())
+
+
+def test_the_five_states_are_the_seeds():
+    """RoleState has exactly absent, creating, active, deleting_blocked and deleted."""
+    assert [s.value for s in RoleState] == [
+        "absent",
+        "creating",
+        "active",
+        "deleting_blocked",
+        "deleted",
+    ]
+
+
+@given(state=st.sampled_from(RoleState), trigger=st.sampled_from(LIFECYCLE.triggers), f=facts)
+def test_fire_agrees_with_the_table(state, trigger, f):
+    """fire() accepts exactly when a row leaves the state with all its guards passing, and
+    lands on that row's destination."""
+    rows = [r for r in TRANSITIONS if r.trigger == trigger and state in r.sources]
+    passing = [r for r in rows if all(GUARDS[g].predicate(f) for g in r.guards)]
+    outcome = LIFECYCLE.fire(state, trigger, f)
+    assert outcome.ok == bool(passing)
+    assert LIFECYCLE.may(state, trigger, f) == outcome.ok
+    if passing:
+        assert outcome.after == (passing[0].dest or state)
+        assert outcome.transition == passing[0]
+    else:
+        assert outcome.after == state
+
+
+@given(state=st.sampled_from(RoleState), trigger=st.sampled_from(LIFECYCLE.triggers), f=facts)
+def test_before_state_guards_refuse_first_in_any_state(state, trigger, f):
+    """A failing permission or management-account guard refuses whatever the role's state, as
+    AWS authorizes a request before it looks the role up."""
+    before = [g for g in LIFECYCLE.rows(trigger)[0].guards if GUARDS[g].before_state]
+    failing = [g for g in before if not GUARDS[g].predicate(f)]
+    outcome = LIFECYCLE.fire(state, trigger, f)
+    if failing:
+        assert outcome.refused_by == failing[0]
+
+
+def test_every_caller_trigger_refusal_by_state_has_an_aws_error():
+    """Each caller trigger fired from a state with no row maps to an AWS error code."""
+    for trigger in {r.trigger for r in TRANSITIONS if r.cause is Cause.CALLER}:
+        for state in RoleState:
+            if trigger not in LIFECYCLE.triggers_from(state):
+                assert (trigger, state) in STATE_REFUSALS
+
+
+def test_clock_triggers_are_never_refused_where_they_apply():
+    """finish_creation and finish_deletion always have exactly one row whose guards pass."""
+    for trigger in {r.trigger for r in TRANSITIONS if r.cause is Cause.CLOCK}:
+        for state in RoleState:
+            if trigger in LIFECYCLE.triggers_from(state):
+                for f in (GuardFacts(resources_in_use=b, creation_fault=c)
+                          for b in (True, False) for c in (True, False)):
+                    passing = [r for r in LIFECYCLE.rows(trigger)
+                               if state in r.sources and all(GUARDS[g].predicate(f) for g in r.guards)]
+                    assert len(passing) == 1
+
+
+def test_deleted_role_is_re_created_by_the_same_trigger():
+    """From deleted, create leads to creating again, exactly as from absent."""
+    assert LIFECYCLE.fire(RoleState.DELETED, "create", GuardFacts()).after is RoleState.CREATING
+
+
+def test_deletion_with_resources_in_use_keeps_the_role():
+    """finish_deletion lands on deleting_blocked while resources are in use, deleted otherwise."""
+    blocked = LIFECYCLE.fire(RoleState.ACTIVE, "finish_deletion", GuardFacts(resources_in_use=True))
+    done = LIFECYCLE.fire(RoleState.DELETING_BLOCKED, "finish_deletion", GuardFacts())
+    assert (blocked.after, done.after) == (RoleState.DELETING_BLOCKED, RoleState.DELETED)
+
+
+def test_one_machine_serves_any_number_of_roles():
+    """Firing for many roles leaves no per-role state in the shared machine."""
+    lc = Lifecycle()
+    states = [RoleState.ABSENT] * 50
+    states = [lc.fire(s, "create", GuardFacts()).after for s in states]
+    assert set(states) == {RoleState.CREATING}
+    assert lc.fire(RoleState.ABSENT, "create", GuardFacts()).before is RoleState.ABSENT
+
+
+def test_a_table_naming_an_unknown_guard_is_refused_when_built():
+    """Lifecycle() checks its table: an unknown guard name is a clear UsageError."""
+    bad = (*TRANSITIONS, Transition("create", (RoleState.ABSENT,), RoleState.ACTIVE,
+                                    ("no_such_guard",), Cause.CALLER, "bad"))
+    with pytest.raises(UsageError, match="unknown guard"):
+        Lifecycle(bad)
+
+
+def test_a_table_with_unreachable_states_is_refused_when_built():
+    """A table from which some state cannot be reached from absent is refused."""
+    only_create = tuple(r for r in TRANSITIONS if r.trigger == "create")
+    with pytest.raises(UsageError, match="cannot be reached"):
+        Lifecycle(only_create)
+
+
+def test_rows_of_a_trigger_must_share_their_request_guards():
+    """Rows of one trigger that differ in before-state guards are refused."""
+    bad = (*TRANSITIONS, Transition("create", (RoleState.ABSENT,), RoleState.ACTIVE,
+                                    ("caller_allowed",), Cause.CALLER, "bad"))
+    with pytest.raises(UsageError, match="before-state guards"):
+        Lifecycle(bad)
+
+
+def test_an_unknown_trigger_is_a_clear_error():
+    """Firing a trigger the table lacks raises UsageError naming the known triggers."""
+    with pytest.raises(UsageError, match="not a trigger"):
+        LIFECYCLE.fire(RoleState.ACTIVE, "rename", GuardFacts())
+
+
+def test_readme_lifecycle_table_is_the_generated_one():
+    """The README's lifecycle table is exactly table_markdown() of THE table."""
+    from pathlib import Path
+
+    readme = Path(__file__).resolve().parent.parent.joinpath("README.md").read_text()
+    start = readme.index("<!-- lifecycle-table:start -->") + len("<!-- lifecycle-table:start -->")
+    end = readme.index("<!-- lifecycle-table:end -->")
+    assert readme[start:end].strip() == table_markdown()
