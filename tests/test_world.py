@@ -1,0 +1,159 @@
+"""The world: snapshots, determinism, the clock, lookups and misuse."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from slr_fsm import AccessDenied, Account, Latencies, RoleState, Simulation, UsageError
+from slr_fsm.scenario import SEED_STORY, run_story
+from tests.conftest import MANAGEMENT, ROLE, SERVICE
+
+
+def story_trace(seed: int) -> str:
+    sim = Simulation.default(seed=seed)
+    run_story(sim, SEED_STORY)
+    return sim.trace_jsonl()
+
+
+def test_same_seed_same_calls_same_trace():
+    """The whole story's trace, ids and timestamps included, is identical for the same seed."""
+    assert story_trace(7) == story_trace(7)
+
+
+def test_a_different_seed_gives_different_ids():
+    """RoleIds and task ids depend on the seed."""
+    assert story_trace(1) != story_trace(2)
+
+
+def test_snapshot_round_trips_through_json_at_every_step_of_the_story():
+    """After each step, restoring a JSON round trip of the snapshot gives the same snapshot, and
+    the restored world behaves identically from there."""
+    sim = Simulation.default(seed=3)
+    for step in SEED_STORY:
+        run_story(sim, [step])
+        snap = sim.snapshot()
+        restored = Simulation.restore(json.loads(json.dumps(snap)))
+        assert restored.snapshot() == snap
+    twin = Simulation.restore(sim.snapshot())
+    for world in (sim, twin):
+        world.iam(MANAGEMENT).update_role_description(RoleName=ROLE, Description="after")
+        world.marketplace(MANAGEMENT).remove_billing_integration()
+        world.iam(MANAGEMENT).delete_service_linked_role(RoleName=ROLE)
+        world.settle()
+    assert twin.snapshot() == sim.snapshot()
+    def without_seq(events):
+        return [{k: v for k, v in e.to_json_value().items() if k != "seq"} for e in events]
+
+    assert without_seq(twin.trace) == without_seq(sim.trace[-len(twin.trace):])
+
+
+def test_snapshot_keeps_pending_work_and_custom_principals(sim):
+    """A snapshot taken mid-creation, with a custom principal, restores both."""
+    sim.add_principal(MANAGEMENT, "nobody")
+    sim.iam(MANAGEMENT).create_service_linked_role(AWSServiceName=SERVICE)
+    twin = Simulation.restore(sim.snapshot())
+    assert twin.pending_work == 1
+    twin.settle()
+    assert twin.role(MANAGEMENT).state is RoleState.ACTIVE
+    assert twin.caller(MANAGEMENT, "nobody")[1].policies == ()
+
+
+@pytest.mark.parametrize("bad", [None, {}, {"format": 1}, {"format": 99}, "text", [1, 2]])
+def test_restoring_something_else_is_a_usage_error(bad):
+    """restore() refuses a value that is not a snapshot with UsageError, never KeyError."""
+    with pytest.raises(UsageError, match="snapshot"):
+        Simulation.restore(bad)
+
+
+def test_the_clock_runs_only_when_told(sim):
+    """Nothing happens until advance/settle; advance returns the work it ran."""
+    sim.iam(MANAGEMENT).create_service_linked_role(AWSServiceName=SERVICE)
+    assert sim.advance(9.5) == ()
+    assert sim.role(MANAGEMENT).state is RoleState.CREATING
+    events = sim.advance(0.5)
+    assert [e.operation for e in events] == ["finish_creation"]
+    assert sim.now.isoformat() == "2026-01-01T00:00:10+00:00"
+
+
+@pytest.mark.parametrize("seconds", [-1, "10", None, True])
+def test_the_clock_never_goes_back(sim, seconds):
+    """advance() refuses negative or non-numeric steps with UsageError."""
+    with pytest.raises(UsageError):
+        sim.advance(seconds)
+
+
+@pytest.mark.parametrize("bad", [{"creation": -1}, {"deletion_run": "x"}, {"task_retention": -5}])
+def test_latencies_must_be_non_negative_numbers(bad):
+    """Latencies refuses negative or non-numeric values."""
+    with pytest.raises(UsageError):
+        Latencies(**bad)
+
+
+def test_accounts_are_taken_as_objects_or_ids(sim):
+    """Every method that takes an account accepts its object or its 12-digit id."""
+    mgmt = sim.organization.management_account
+    assert sim.role(mgmt) == sim.role(MANAGEMENT)
+    assert sim.iam(mgmt).account == sim.iam(MANAGEMENT).account
+    assert mgmt.organization_id == sim.organization.organization_id
+
+
+def test_lookups_of_unknown_things_are_usage_errors(sim):
+    """Unknown accounts, services, duplicate names and bad seeds are clear UsageErrors."""
+    with pytest.raises(UsageError, match="No account"):
+        sim.role("000000000000")
+    with pytest.raises(UsageError, match="No role spec"):
+        sim.role(MANAGEMENT, "ec2.amazonaws.com")
+    with pytest.raises(UsageError, match="already"):
+        sim.add_account(MANAGEMENT)
+    with pytest.raises(UsageError, match="already has a principal"):
+        sim.add_principal(MANAGEMENT, "admin")
+    with pytest.raises(UsageError, match="12 digits"):
+        Account("12")
+    with pytest.raises(UsageError, match="seed"):
+        Simulation(seed="zero")  # type: ignore[arg-type]
+    with pytest.raises(UsageError, match="usage reporting"):
+        sim.set_usage_reporting("most")
+    with pytest.raises(UsageError):
+        sim.inject_creation_failure(-1)
+
+
+def test_an_empty_world_is_built_step_by_step():
+    """A world built by hand works like the default one."""
+    sim = Simulation(seed=1)
+    org = sim.add_organization("210987654321", ["111111111111"])
+    sim.add_account("222222222222", "solo")
+    assert sim.organization == org
+    assert [a.account_id for a in sim.standalone_accounts] == ["222222222222"]
+    sim.marketplace("210987654321").configure_billing_integration()
+    sim.settle()
+    assert sim.purchase_orders_enabled("111111111111")
+
+
+def test_a_world_without_organization_says_so():
+    """Asking for the organization of a world without one is a UsageError, not an IndexError."""
+    with pytest.raises(UsageError, match="no organization"):
+        Simulation().organization
+
+
+def test_every_attempt_is_logged_with_states_before_and_after(active_sim):
+    """The event log records time, account, principal, operation, parameters, outcome and the
+    role's state before and after, refused attempts included."""
+    with pytest.raises(AccessDenied):
+        active_sim.iam(MANAGEMENT, "readonly").delete_role(RoleName=ROLE)
+    last = active_sim.trace[-1].to_json_value()
+    assert last == {
+        "seq": last["seq"],
+        "time": "2026-01-01T00:00:10+00:00",
+        "account_id": MANAGEMENT,
+        "principal": "readonly",
+        "operation": "delete_role",
+        "parameters": {"RoleName": ROLE},
+        "outcome": "AccessDenied",
+        "message": last["message"],
+        "role_account_id": MANAGEMENT,
+        "state_before": "active",
+        "state_after": "active",
+    }
+    assert json.loads(active_sim.trace_jsonl().splitlines()[-1]) == last
