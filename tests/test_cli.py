@@ -16,7 +16,8 @@ def test_simulate_tells_the_whole_story(capsys):
     assert main(["simulate"]) == 0
     out = capsys.readouterr().out
     lines = out.splitlines()
-    assert "member-a/admin" in lines[0] and "AccessDenied" in lines[0]
+    assert "member-a/admin" in lines[0]
+    assert "AccessDenied" in lines[0]
     for expected in ("absent -> creating", "UnmodifiableEntity", "active -> deleting_blocked",
                      "deleting_blocked -> deleted", "NoSuchEntity", "deleted -> creating"):
         assert expected in out

@@ -103,7 +103,7 @@ def test_custom_suffix_is_refused(sim):
 
 def test_unknown_service_name_is_invalid_input(sim):
     """A service with no service-linked role is InvalidInput."""
-    with pytest.raises(InvalidInput, match="example.amazonaws.com"):
+    with pytest.raises(InvalidInput, match=r"example\.amazonaws\.com"):
         sim.iam(MANAGEMENT).create_service_linked_role(AWSServiceName="example.amazonaws.com")
 
 

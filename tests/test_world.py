@@ -134,7 +134,7 @@ def test_an_empty_world_is_built_step_by_step():
 def test_a_world_without_organization_says_so():
     """Asking for the organization of a world without one is a UsageError, not an IndexError."""
     with pytest.raises(UsageError, match="no organization"):
-        Simulation().organization
+        _ = Simulation().organization
 
 
 def test_every_attempt_is_logged_with_states_before_and_after(active_sim):
