@@ -12,22 +12,39 @@ are deterministic: same seed and same calls give the same timestamps.
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import attrs
 
 from slr_fsm.errors import UsageError
 
-__all__ = ["DEFAULT_START", "Latencies", "VirtualClock"]
+__all__ = ["DEFAULT_START", "Latencies", "VirtualClock", "checked_seconds"]
 
 DEFAULT_START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 """When every simulation's clock starts unless told otherwise."""
 
 
-def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or value < 0:
+def checked_seconds(value: object) -> float:
+    """``value`` as a finite, non-negative number of seconds; a UsageError otherwise."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value < 0
+    ):
         raise UsageError(
-            f"Latencies.{attribute.name} must be a number of seconds >= 0, got {value!r}"
+            f"Seconds are a finite number >= 0 (time only moves forward); got {value!r}"
         )
+    return float(value)
+
+
+def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) -> None:
+    try:
+        checked_seconds(value)
+    except UsageError:
+        raise UsageError(
+            f"Latencies.{attribute.name} must be a finite number of seconds >= 0, got {value!r}"
+        ) from None
 
 
 def _optional_non_negative(
@@ -72,6 +89,4 @@ class VirtualClock:
 
     def advance(self, seconds: float) -> None:
         """Move time forward; it never goes back."""
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-            raise UsageError(f"The clock only moves forward: seconds must be >= 0, got {seconds!r}")
-        self.elapsed += seconds
+        self.elapsed += checked_seconds(seconds)

@@ -210,13 +210,6 @@ def role_to_aws(role: Role, *, with_last_used: bool = False) -> dict[str, Any]:
     return shape
 
 
-def _loggable(kwargs: Mapping[str, Any]) -> dict[str, Any]:
-    return {
-        k: v if isinstance(v, str | int | float | bool | None) else repr(v)
-        for k, v in kwargs.items()
-    }
-
-
 class IamApi:
     """IAM as one principal in one account sees it; get one from ``sim.iam(account, principal)``.
 
@@ -248,7 +241,7 @@ class IamApi:
             self.account,
             self.principal,
             method,
-            _loggable(kwargs),
+            kwargs,
             self.account.account_id,
             attempt,
         )

@@ -75,7 +75,7 @@ class StsApi:
             self.account,
             self.principal,
             "assume_role",
-            {k: str(v) for k, v in kwargs.items()},
+            kwargs,
             self._role_account(kwargs.get("RoleArn")),
             body,
         )

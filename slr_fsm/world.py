@@ -26,7 +26,7 @@ from slr_fsm.accounts import (
     Principal,
     ServicePrincipal,
 )
-from slr_fsm.clock import DEFAULT_START, Latencies, VirtualClock
+from slr_fsm.clock import DEFAULT_START, Latencies, VirtualClock, checked_seconds
 from slr_fsm.errors import AwsError, InvalidClientTokenId, UsageError
 from slr_fsm.events import OK, Event, trace_to_jsonl
 from slr_fsm.faults import Faults, UsageReporting
@@ -82,8 +82,14 @@ class World:
     ) -> None:
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise UsageError(f"seed must be an int, got {seed!r}")
-        if not specs:
-            raise UsageError("A world needs at least one RoleSpec.")
+        if not specs or not all(isinstance(s, RoleSpec) for s in specs):
+            raise UsageError(f"specs must be a non-empty sequence of RoleSpec, got {specs!r}")
+        if latencies is not None and not isinstance(latencies, Latencies):
+            raise UsageError(f"latencies must be a Latencies value, got {latencies!r}")
+        if faults is not None and not isinstance(faults, Faults):
+            raise UsageError(f"faults must be a Faults value, got {faults!r}")
+        if not isinstance(start, dt.datetime) or start.tzinfo is None:
+            raise UsageError(f"start must be a timezone-aware datetime, got {start!r}")
         self.seed = seed
         self.specs: tuple[RoleSpec, ...] = tuple(specs)
         self.latencies = latencies or Latencies()
@@ -192,6 +198,11 @@ class World:
     ) -> Subscription:
         """Add a Marketplace subscription in an account and Region, with no purchase orders."""
         acct = self.account(account)
+        for name, value in (("region", region), ("product", product)):
+            if not isinstance(value, str) or not value:
+                raise UsageError(f"A subscription's {name} is a non-empty string, got {value!r}")
+        if subscription_id is not None and not isinstance(subscription_id, str):
+            raise UsageError(f"subscription_id is a string, got {subscription_id!r}")
         sub_id = subscription_id or self.ids.short("agmt-", 16)
         if sub_id in self._subscriptions:
             raise UsageError(f"Subscription {sub_id!r} already exists.")
@@ -336,7 +347,7 @@ class World:
         elif isinstance(service, RoleSpec):
             spec = service
         else:
-            found = self.spec_for_service(service)
+            found = self.spec_for_service(service) if isinstance(service, str) else None
             if found is None:
                 raise UsageError(f"No role spec for service {service!r} in this world.")
             spec = found
@@ -584,6 +595,7 @@ class World:
         """
         key = (role_account_id, self.specs[0].role_name)
         before = self._state_of(key)
+        parameters = _loggable(parameters)
         try:
             result = body()
         except AwsError as error:
@@ -655,10 +667,8 @@ class World:
         >>> sim.advance(60)
         ()
         """
-        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
-            raise UsageError(f"The clock only moves forward: seconds must be >= 0, got {seconds!r}")
         first = len(self._log)
-        target = self.clock.elapsed + seconds
+        target = self.clock.elapsed + checked_seconds(seconds)
         self._run_due(target)
         self.clock.elapsed = target
         return tuple(self._log[first:])
@@ -941,6 +951,14 @@ class World:
     def snapshot_json(self) -> str:
         """The snapshot as canonical JSON text."""
         return json.dumps(self.snapshot(), sort_keys=True)
+
+
+def _loggable(parameters: Mapping[str, Any]) -> dict[str, Any]:
+    """Parameters as the log keeps them: JSON scalars as given, anything else as its repr."""
+    return {
+        str(k): v if isinstance(v, str | int | float | bool | None) else repr(v)
+        for k, v in parameters.items()
+    }
 
 
 _DEFAULT_POLICIES = {"admin": (ADMINISTRATOR_POLICY,), "readonly": (READ_ONLY_POLICY,)}
