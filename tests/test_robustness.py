@@ -3,6 +3,8 @@ changes nothing."""
 
 from __future__ import annotations
 
+import contextlib
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -78,7 +80,5 @@ def test_world_entry_points_raise_only_library_errors(account, principal, second
         lambda: sim.add_subscription(MANAGEMENT, account, principal),
         lambda: Simulation.restore(account),
     ):
-        try:
+        with contextlib.suppress(SlrFsmError):
             call()
-        except SlrFsmError:
-            pass
