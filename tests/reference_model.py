@@ -26,8 +26,13 @@ DEFAULT_POLICIES = {
 }
 
 _NAME = re.compile(r"[\w+=,.@-]+")
+_NAME_LIMITS = {"RoleName": 64, "AWSServiceName": 128, "CustomSuffix": 64, "PolicyName": 128}
 _PO_NUMBER = re.compile(r"[A-Za-z0-9 ._/#-]{1,50}")
 _TASK_ID = re.compile(r"task/aws-service-role/[\w+=,.@-]+/[\w+=,.@-]+/[0-9a-fA-F-]{36}")
+_OUR_TASK_ID = re.compile(
+    rf"task/aws-service-role/{re.escape(SERVICE)}/{ROLE_NAME}/[0-9a-f-]{{36}}"
+)
+_ROLE_ID = re.compile(r"AROA[A-Z2-7]{17}")  # decision 15: AROA + 17 base-32 characters
 
 # operation -> (required params, optional params); every IAM operation names its IAM action.
 IAM_OPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
@@ -49,13 +54,30 @@ IAM_OPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "delete_role_permissions_boundary": (("RoleName",), ()),
 }
 #: The operations only AWS may perform on a service-linked role (domain notes, section 3).
-PROTECTED_OPS = frozenset(list(IAM_OPS)[8:])
+PROTECTED_OPS = frozenset(
+    {
+        "update_assume_role_policy",
+        "attach_role_policy",
+        "detach_role_policy",
+        "put_role_policy",
+        "delete_role_policy",
+        "delete_role",
+        "put_role_permissions_boundary",
+        "delete_role_permissions_boundary",
+    }
+)
 CONSOLE_OPS: dict[str, tuple[tuple[str, ...], str]] = {
     "configure_billing_integration": ((), "iam:CreateServiceLinkedRole"),
     "remove_billing_integration": ((), "purchase-orders:ModifyPurchaseOrders"),
     "subscriptions": ((), "purchase-orders:ViewPurchaseOrders"),
-    "attach_purchase_order": (("subscription_id", "po_number"), "purchase-orders:ModifyPurchaseOrders"),
-    "detach_purchase_order": (("subscription_id", "po_number"), "purchase-orders:ModifyPurchaseOrders"),
+    "attach_purchase_order": (
+        ("subscription_id", "po_number"),
+        "purchase-orders:ModifyPurchaseOrders",
+    ),
+    "detach_purchase_order": (
+        ("subscription_id", "po_number"),
+        "purchase-orders:ModifyPurchaseOrders",
+    ),
 }
 EXISTS = ("creating", "active", "deleting_blocked")
 
@@ -74,11 +96,13 @@ class _Role:
 
 @dataclass
 class _Task:
+    """A deletion task: NOT_STARTED, IN_PROGRESS, then SUCCEEDED or FAILED (decision 6)."""
+
     task_id: str
     account_id: str
     submitted: float
     status: str = "NOT_STARTED"
-    regions: tuple[str, ...] = ()  # regions that blocked it, when FAILED
+    usage: tuple[tuple[str, str], ...] = ()  # (region, resource ARN) that blocked it, if FAILED
     reporting: str = "all"  # the usage-reporting mode when it finished
 
 
@@ -98,13 +122,19 @@ class ReferenceModel:
         # organizations: management account id -> member account ids.
         self.organizations = organizations
         self.standalone = standalone
-        self.accounts = (*organizations, *(m for ms in organizations.values() for m in ms), *standalone)
+        self.accounts = (
+            *organizations,
+            *(m for ms in organizations.values() for m in ms),
+            *standalone,
+        )
         self.subscription_of = dict(subscriptions)  # id -> (account id, region)
-        self.pos: dict[str, tuple[str, ...]] = {sub: () for sub in subscriptions}
+        self.pos: dict[str, tuple[str, ...]] = dict.fromkeys(subscriptions, ())
         self.latency = (creation, deletion_start, deletion_run, task_retention)
         self.roles = {a: _Role() for a in self.accounts}
-        self.integration = {a: False for a in self.accounts}
-        self.principals = {(a, p): DEFAULT_POLICIES[p] for a in self.accounts for p in DEFAULT_POLICIES}
+        self.integration = dict.fromkeys(self.accounts, False)
+        self.principals = {
+            (a, p): DEFAULT_POLICIES[p] for a in self.accounts for p in DEFAULT_POLICIES
+        }
         self.tasks: dict[str, _Task] = {}
         self.creation_failures = 0
         self.requests = 0
@@ -114,13 +144,22 @@ class ReferenceModel:
     @classmethod
     def mirror(cls, sim: Any) -> ReferenceModel:
         """A model of ``sim``'s world as it was built (organizations, accounts, subscriptions)."""
-        orgs = {o.management_account.account_id: tuple(m.account_id for m in o.member_accounts)
-                for o in sim.organizations}
+        orgs = {
+            o.management_account.account_id: tuple(m.account_id for m in o.member_accounts)
+            for o in sim.organizations
+        }
         alone = tuple(a.account_id for a in sim.accounts if a.organization_id is None)
         subs = {s.subscription_id: (s.account_id, s.region) for s in sim.subscriptions}
         lat = sim.latencies
-        return cls(orgs, alone, subs, lat.creation, lat.deletion_start, lat.deletion_run,
-                   lat.task_retention)
+        return cls(
+            orgs,
+            alone,
+            subs,
+            lat.creation,
+            lat.deletion_start,
+            lat.deletion_run,
+            lat.task_retention,
+        )
 
     def add_principal(self, account_id: str, name: str) -> None:
         """Know a principal with no policies (the test adds the same one to the simulation)."""
@@ -144,21 +183,36 @@ class ReferenceModel:
         owner = self.owner(account_id)
         return self.integration[owner] and self.roles[owner].state in ("active", "deleting_blocked")
 
-    def blocking_regions(self, account_id: str) -> tuple[str, ...]:
-        """Regions where something uses the role in ``account_id`` now (decision 7)."""
-        regions = {"us-east-1"} if self.integration[account_id] else set()
+    def blocking_usage(self, account_id: str) -> tuple[tuple[str, str], ...]:
+        """(Region, resource ARN) of everything using the role in ``account_id`` now (decision 7)."""
+        usage = []
+        if self.integration[account_id]:
+            usage.append(
+                (
+                    "us-east-1",
+                    f"arn:aws:aws-marketplace:us-east-1:{account_id}:"
+                    "billing-integration/purchase-orders",
+                )
+            )
         served = self.served(account_id)
         for sub, (acct, region) in self.subscription_of.items():
             if acct in served and self.pos[sub]:
-                regions.add(region)
-        return tuple(sorted(regions))
+                usage.append(
+                    (
+                        region,
+                        f"arn:aws:aws-marketplace:{region}:{acct}:AWSMarketplace/Agreement/{sub}",
+                    )
+                )
+        return tuple(sorted(usage))
 
     def allowed(self, account_id: str, principal: str, action: str) -> bool:
         patterns = self.principals[(account_id, principal)]
         return any(fnmatchcase(action.lower(), p.lower()) for p in patterns)
 
     # ---- predictions ----------------------------------------------------------------------
-    def expect(self, operation: str, account_id: str, principal: str, params: dict[str, Any]) -> str:
+    def expect(
+        self, operation: str, account_id: str, principal: str, params: dict[str, Any]
+    ) -> str:
         """The outcome of the call, "ok" or an AWS error code; the model does not change."""
         if (account_id, principal) not in self.principals:
             return "InvalidClientTokenId"
@@ -172,9 +226,10 @@ class ReferenceModel:
             return "ValidationError"
         if not _params_valid(params):
             return "ValidationError"
-        if op == "create_service_linked_role":
-            if params["AWSServiceName"] != SERVICE or "CustomSuffix" in params:
-                return "InvalidInput"
+        if op == "create_service_linked_role" and (
+            params["AWSServiceName"] != SERVICE or "CustomSuffix" in params
+        ):
+            return "InvalidInput"
         if op == "get_service_linked_role_deletion_status" and not _TASK_ID.fullmatch(
             params["DeletionTaskId"]
         ):
@@ -198,7 +253,9 @@ class ReferenceModel:
         # update_role_description, update_role (description only), delete_service_linked_role
         return "ConcurrentModification" if state == "creating" else "ok"
 
-    def _expect_console(self, op: str, account_id: str, principal: str, params: dict[str, Any]) -> str:
+    def _expect_console(
+        self, op: str, account_id: str, principal: str, params: dict[str, Any]
+    ) -> str:
         required, action = CONSOLE_OPS[op]
         if set(params) != set(required) or not all(isinstance(v, str) for v in params.values()):
             return "ValidationError"
@@ -225,8 +282,14 @@ class ReferenceModel:
         return "ok"
 
     # ---- applying an accepted call --------------------------------------------------------
-    def apply(self, operation: str, account_id: str, principal: str, params: dict[str, Any],
-              response: Any = None) -> None:
+    def apply(
+        self,
+        operation: str,
+        account_id: str,
+        principal: str,
+        params: dict[str, Any],
+        response: Any = None,
+    ) -> None:
         """Update the model after the real call succeeded (``response`` only for new ids)."""
         role = self.roles[account_id]
         if operation == "create_service_linked_role":
@@ -245,6 +308,7 @@ class ReferenceModel:
         elif operation == "delete_service_linked_role" and self.open_task(account_id) is None:
             task_id = response["DeletionTaskId"]
             self.tasks[task_id] = _Task(task_id, account_id, self.now)
+        self.advance(0)  # work with zero latency is done when the call returns (decision 4)
 
     def _begin_creation(self, account_id: str, role_id: str | None) -> None:
         role = self.roles[account_id]
@@ -254,8 +318,6 @@ class ReferenceModel:
         role.requested = self.requests
         if role_id is not None:
             self.note_role_id(account_id, role_id)
-        if self.latency[0] == 0:
-            self._finish_creation(account_id)
 
     def note_role_id(self, account_id: str, role_id: str) -> None:
         """Record the RoleId the role was given (the console's answer does not carry it)."""
@@ -273,9 +335,12 @@ class ReferenceModel:
     # ---- the clock ------------------------------------------------------------------------
     def _due(self) -> list[tuple[float, int, str, str]]:
         """Pending clock work as (time, order, kind, key), soonest first."""
-        creation, start, run, retention = self.latency
-        work = [(r.ready_at, r.requested, "creation", a) for a, r in self.roles.items()
-                if r.state == "creating" and r.ready_at is not None]
+        _, start, run, retention = self.latency
+        work = [
+            (r.ready_at, r.requested, "creation", a)
+            for a, r in self.roles.items()
+            if r.state == "creating" and r.ready_at is not None
+        ]
         for t in self.tasks.values():
             if t.status == "NOT_STARTED":
                 work.append((t.submitted + start, 0, "start", t.task_id))
@@ -308,10 +373,10 @@ class ReferenceModel:
             del self.tasks[key]
         else:
             task = self.tasks[key]
-            regions = self.blocking_regions(task.account_id)
-            in_use = bool(regions)
+            usage = self.blocking_usage(task.account_id)
+            in_use = bool(usage)
             task.status = "FAILED" if in_use else "SUCCEEDED"
-            task.regions, task.reporting = regions, self.usage_reporting
+            task.usage, task.reporting = usage, self.usage_reporting
             self.roles[task.account_id].state = "deleting_blocked" if in_use else "deleted"
 
     def _finish_creation(self, account_id: str) -> None:
@@ -352,27 +417,27 @@ class ReferenceModel:
 
 def _params_valid(params: dict[str, Any]) -> bool:
     """botocore-level checks: types, lengths and patterns of the parameters the model knows."""
-    limits = {"RoleName": 64, "AWSServiceName": 128, "CustomSuffix": 64, "PolicyName": 128}
-    for name, value in params.items():
-        if name == "MaxSessionDuration":
-            if type(value) is not int or not 3600 <= value <= 43200:
-                return False
-        elif name == "MaxItems":
-            if type(value) is not int or not 1 <= value <= 1000:
-                return False
-        elif not isinstance(value, str):
-            return False
-        elif name in limits and (len(value) > limits[name] or not _NAME.fullmatch(value)):
-            return False
-        elif name == "Description" and len(value) > 1000:
-            return False
-        elif name == "DeletionTaskId" and not 1 <= len(value) <= 1000:
-            return False
+    return all(_param_valid(name, value) for name, value in params.items())
+
+
+def _param_valid(name: str, value: Any) -> bool:
+    if name in ("MaxSessionDuration", "MaxItems"):
+        low, high = (3600, 43200) if name == "MaxSessionDuration" else (1, 1000)
+        return type(value) is int and low <= value <= high
+    if not isinstance(value, str):
+        return False
+    if name in _NAME_LIMITS:
+        return len(value) <= _NAME_LIMITS[name] and bool(_NAME.fullmatch(value))
+    if name == "Description":
+        return len(value) <= 1000
+    if name == "DeletionTaskId":
+        return 1 <= len(value) <= 1000
     return True
 
 
-def run_and_compare(sim: Any, model: ReferenceModel, op: str, account: str, principal: str,
-                    params: dict[str, Any]) -> Any:
+def run_and_compare(
+    sim: Any, model: ReferenceModel, op: str, account: str, principal: str, params: dict[str, Any]
+) -> Any:
     """Call ``op`` on the simulation, assert its outcome is the model's, and apply it if accepted.
 
     Returns the simulation's response (``None`` when refused).
@@ -381,8 +446,12 @@ def run_and_compare(sim: Any, model: ReferenceModel, op: str, account: str, prin
 
     expected = model.expect(op, account, principal, params)
     open_task = model.open_task(account)
-    face = sim.marketplace(account, principal) if op in CONSOLE_OPS else sim.iam(account, principal)
-    try:
+    try:  # an unknown caller is refused when the face is made
+        face = (
+            sim.marketplace(account, principal)
+            if op in CONSOLE_OPS
+            else sim.iam(account, principal)
+        )
         response = getattr(face, op)(**params)
         actual = "ok"
     except AwsError as refused:
@@ -394,11 +463,39 @@ def run_and_compare(sim: Any, model: ReferenceModel, op: str, account: str, prin
     )
     if actual == "ok":
         model.apply(op, account, principal, params, response)
-        if op == "delete_service_linked_role" and open_task is not None:
-            assert response["DeletionTaskId"] == open_task, "a second delete must return the open task"
+        if op == "delete_service_linked_role":
+            task_id = response["DeletionTaskId"]
+            assert _OUR_TASK_ID.fullmatch(task_id), f"malformed DeletionTaskId {task_id}"
+            assert open_task in (None, task_id), "a second delete must return the open task"
         if model.role_state(account) in EXISTS and before not in EXISTS:
             model.note_role_id(account, sim.role(account).role_id)
+        _check_response(model, op, account, response)
     return response
+
+
+def _check_response(model: ReferenceModel, op: str, account: str, response: Any) -> None:
+    """What an accepted read returns: the role while it exists (decision 4), the caller's POs."""
+    if op == "get_role":
+        assert response["Role"]["RoleId"] == model.role_ids(account)[-1], "GetRole's RoleId"
+        assert response["Role"]["Arn"] == role_arn(account), "GetRole's Arn"
+    elif op == "list_roles":
+        listed = [r["RoleName"] for r in response["Roles"]].count(ROLE_NAME)
+        assert listed == (model.role_state(account) in EXISTS), (
+            f"ListRoles lists the role {listed}x"
+        )
+    elif op == "subscriptions":
+        got = {s["SubscriptionId"]: tuple(s["PurchaseOrders"]) for s in response}
+        wanted = {
+            sub: model.pos[sub]
+            for sub, (acct, _) in model.subscription_of.items()
+            if acct == account
+        }
+        assert got == wanted, f"subscriptions(): {got} vs {wanted}"
+
+
+def role_arn(account_id: str) -> str:
+    """The role's ARN: the same every time the role is (re-)created (domain notes, section 1)."""
+    return f"arn:aws:iam::{account_id}:role/aws-service-role/{SERVICE}/{ROLE_NAME}"
 
 
 def check_agreement(sim: Any, model: ReferenceModel) -> None:
@@ -412,6 +509,8 @@ def check_agreement(sim: Any, model: ReferenceModel) -> None:
         assert len(set(ids)) == len(ids), f"a RoleId was reused in {account}: {ids}"
         if model.role_state(account) in EXISTS:
             assert role.role_id == ids[-1], f"RoleId in {account}: {role.role_id} vs {ids[-1]}"
+            assert _ROLE_ID.fullmatch(role.role_id), f"malformed RoleId {role.role_id}"
+            assert role.arn == role_arn(account), f"Arn in {account}: {role.arn}"
         if account == model.owner(account):
             assert sim.integration_configured(account) == model.integration_configured(account), (
                 f"integration of {account}: simulation {sim.integration_configured(account)}"
@@ -420,11 +519,18 @@ def check_agreement(sim: Any, model: ReferenceModel) -> None:
     assert known == set(model.tasks), f"tasks: simulation {known}, model {set(model.tasks)}"
     for task_id, task in model.tasks.items():
         real = sim.task(task_id)
-        assert real.status.value == task.status, f"task {task_id}: {real.status.value} vs {task.status}"
-        if task.status == "FAILED" and task.reporting != "some":
-            regions = tuple(sorted({u.region for u in real.role_usage}))
-            wanted = task.regions if task.reporting == "all" else ()
-            assert regions == wanted, f"task {task_id} usage: {regions} vs {wanted}"
+        assert real.status.value == task.status, (
+            f"task {task_id}: {real.status.value} vs {task.status}"
+        )
+        if task.status == "FAILED":
+            reported = {(u.region, arn) for u in real.role_usage for arn in u.resources}
+            wanted = {"all": len(task.usage), "some": (len(task.usage) + 1) // 2, "none": 0}
+            assert reported <= set(task.usage), (
+                f"task {task_id} reports {reported}, not {task.usage}"
+            )
+            assert len(reported) == wanted[task.reporting], (
+                f"task {task_id} ({task.reporting}) reports {reported} of {task.usage}"
+            )
     for sub in sim.subscriptions:
         assert tuple(sub.purchase_orders) == model.purchase_orders(sub.subscription_id), (
             f"POs of {sub.subscription_id}: {sub.purchase_orders} vs {model.pos[sub.subscription_id]}"
