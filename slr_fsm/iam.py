@@ -459,13 +459,11 @@ class IamApi:
 def _page(
     items: list[dict[str, Any]], field: str, kw: Mapping[str, Any], *, key: str
 ) -> dict[str, Any]:
-    """One page of a list, IAM-style: ``Marker`` is the opaque key of the page's first item."""
+    """One page of a list, IAM-style. ``Marker`` is the key (lower-cased order) where the page
+    starts: a previous page's ``Marker``, or any text to start from there."""
     marker = kw.get("Marker")
     if marker is not None:
-        keys = [str(item[key]) for item in items]
-        if marker not in keys:
-            raise InvalidInput(f"Invalid Marker: {marker}", guard="marker")
-        items = items[keys.index(marker) :]
+        items = [item for item in items if str(item[key]).lower() >= marker.lower()]
     limit = kw.get("MaxItems") or 100
     page: dict[str, Any] = {field: items[:limit], "IsTruncated": len(items) > limit}
     if len(items) > limit:

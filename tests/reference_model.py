@@ -92,6 +92,7 @@ class _Role:
     role_ids: list[str] = field(default_factory=list)
     ready_at: float | None = None  # when a creation in progress finishes
     requested: int = 0  # order of the creation request, to break ties between finishes
+    doomed: bool = False  # an injected failure was planned before this creation was requested
 
 
 @dataclass
@@ -316,6 +317,9 @@ class ReferenceModel:
         role.ready_at = self.now + self.latency[0]
         self.requests += 1
         role.requested = self.requests
+        role.doomed = self.creation_failures > 0  # decision 5: requested after the injection
+        if role.doomed:
+            self.creation_failures -= 1
         if role_id is not None:
             self.note_role_id(account_id, role_id)
 
@@ -382,15 +386,15 @@ class ReferenceModel:
     def _finish_creation(self, account_id: str) -> None:
         role = self.roles[account_id]
         role.ready_at = None
-        if self.creation_failures > 0:
-            self.creation_failures -= 1
+        if role.doomed:
+            role.doomed = False
             role.state = "absent"
             self.integration[account_id] = False  # decision 5: a pending integration is off
         else:
             role.state = "active"
 
     def inject_creation_failure(self, n: int = 1) -> None:
-        """The next ``n`` creations to finish fail (decision 5)."""
+        """The next ``n`` creations requested fail when they finish (decision 5)."""
         self.creation_failures += n
 
     def set_usage_reporting(self, mode: str) -> None:
