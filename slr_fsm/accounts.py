@@ -57,10 +57,6 @@ class Organization:
         """The management account first, then the members."""
         return (self.management_account, *self.member_accounts)
 
-    def is_member(self, account_id: str) -> bool:
-        """Whether ``account_id`` is one of the organization's member (not management) accounts."""
-        return any(a.account_id == account_id for a in self.member_accounts)
-
 
 ADMINISTRATOR_POLICY = PolicyDocument.parse(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}

@@ -18,22 +18,27 @@ import attrs
 
 from slr_fsm.errors import UsageError
 
-__all__ = ["DEFAULT_START", "Latencies", "VirtualClock", "checked_seconds"]
+__all__ = ["DEFAULT_START", "MAX_SECONDS", "Latencies", "VirtualClock", "checked_seconds"]
 
 DEFAULT_START = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 """When every simulation's clock starts unless told otherwise."""
 
 
+MAX_SECONDS = 1000 * 365.25 * 86400
+"""The longest step a clock takes or a latency lasts: a thousand years."""
+
+
 def checked_seconds(value: object) -> float:
-    """``value`` as a finite, non-negative number of seconds; a UsageError otherwise."""
+    """``value`` as a number of seconds from 0 to :data:`MAX_SECONDS`; a UsageError otherwise."""
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
         or not math.isfinite(value)
-        or value < 0
+        or not 0 <= value <= MAX_SECONDS
     ):
         raise UsageError(
-            f"Seconds are a finite number >= 0 (time only moves forward); got {value!r}"
+            f"Seconds are a number from 0 to {MAX_SECONDS:.0f} (time only moves forward); "
+            f"got {value!r}"
         )
     return float(value)
 

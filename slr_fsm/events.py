@@ -65,13 +65,16 @@ class Event:
             "state_after": self.state_after.value,
         }
 
+    @property
+    def state_change(self) -> str:
+        """The role's state, or its change: ``active`` or ``active -> deleting_blocked``."""
+        if self.state_before is self.state_after:
+            return self.state_after.value
+        return f"{self.state_before.value} -> {self.state_after.value}"
+
     def describe(self) -> str:
         """One readable line: when, who, what, outcome, and the role's state change."""
-        states = (
-            self.state_after.value
-            if self.state_before is self.state_after
-            else f"{self.state_before.value} -> {self.state_after.value}"
-        )
+        states = self.state_change
         args = ", ".join(f"{k}={v!r}" for k, v in self.parameters.items())
         return (
             f"[{self.time:%H:%M:%S}] {self.principal}@{self.account_id} "

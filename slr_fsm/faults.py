@@ -10,6 +10,8 @@ import enum
 
 import attrs
 
+from slr_fsm.errors import UsageError
+
 __all__ = ["Faults", "UsageReporting"]
 
 
@@ -26,6 +28,19 @@ class UsageReporting(enum.Enum):
     NONE = "none"
 
 
+def _count(_: object, __: object, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise UsageError(f"creation_failures is a count (an int >= 0), got {value!r}")
+
+
+def _reporting(value: object) -> UsageReporting:
+    try:
+        return UsageReporting(value)
+    except ValueError:
+        choices = [m.value for m in UsageReporting]
+        raise UsageError(f"usage reporting is one of {choices}, got {value!r}") from None
+
+
 @attrs.frozen
 class Faults:
     """The faults the simulation will inject.
@@ -34,5 +49,5 @@ class Faults:
     (``creating`` falls back to ``absent``). ``usage_reporting``: see :class:`UsageReporting`.
     """
 
-    creation_failures: int = 0
-    usage_reporting: UsageReporting = UsageReporting.ALL
+    creation_failures: int = attrs.field(default=0, validator=_count)
+    usage_reporting: UsageReporting = attrs.field(default=UsageReporting.ALL, converter=_reporting)

@@ -66,7 +66,6 @@ class IamOperation:
     params: tuple[Param, ...]
     trigger: str | None = None
     protected: bool = False
-    mutating: bool = False
 
     @property
     def action(self) -> str:
@@ -86,14 +85,12 @@ IAM_OPERATIONS: tuple[IamOperation, ...] = (
             Param("CustomSuffix", min_length=1, max_length=64, pattern=NAME_PATTERN),
         ),
         trigger="create",
-        mutating=True,
     ),
     IamOperation(
         "delete_service_linked_role",
         "DeleteServiceLinkedRole",
         (_ROLE_NAME,),
         trigger="request_deletion",
-        mutating=True,
     ),
     IamOperation(
         "get_service_linked_role_deletion_status",
@@ -108,7 +105,6 @@ IAM_OPERATIONS: tuple[IamOperation, ...] = (
             Param("Description", required=True, max_length=1000, pattern=_DESCRIPTION),
         ),
         trigger="update_description",
-        mutating=True,
     ),
     IamOperation(
         "update_role",
@@ -119,7 +115,6 @@ IAM_OPERATIONS: tuple[IamOperation, ...] = (
             Param("MaxSessionDuration", kind=int, min_value=3600, max_value=43200),
         ),
         trigger="update_description",
-        mutating=True,
     ),
     IamOperation("get_role", "GetRole", (_ROLE_NAME,)),
     IamOperation("list_roles", "ListRoles", (_PATH_PREFIX, _MARKER, _MAX_ITEMS)),
@@ -133,37 +128,32 @@ IAM_OPERATIONS: tuple[IamOperation, ...] = (
         "UpdateAssumeRolePolicy",
         (_ROLE_NAME, _POLICY_DOCUMENT),
         protected=True,
-        mutating=True,
     ),
     IamOperation(
         "attach_role_policy",
         "AttachRolePolicy",
         (_ROLE_NAME, _POLICY_ARN),
         protected=True,
-        mutating=True,
     ),
     IamOperation(
         "detach_role_policy",
         "DetachRolePolicy",
         (_ROLE_NAME, _POLICY_ARN),
         protected=True,
-        mutating=True,
     ),
     IamOperation(
         "put_role_policy",
         "PutRolePolicy",
         (_ROLE_NAME, _POLICY_NAME, _POLICY_DOCUMENT),
         protected=True,
-        mutating=True,
     ),
     IamOperation(
         "delete_role_policy",
         "DeleteRolePolicy",
         (_ROLE_NAME, _POLICY_NAME),
         protected=True,
-        mutating=True,
     ),
-    IamOperation("delete_role", "DeleteRole", (_ROLE_NAME,), protected=True, mutating=True),
+    IamOperation("delete_role", "DeleteRole", (_ROLE_NAME,), protected=True),
     IamOperation(
         "put_role_permissions_boundary",
         "PutRolePermissionsBoundary",
@@ -172,14 +162,12 @@ IAM_OPERATIONS: tuple[IamOperation, ...] = (
             Param("PermissionsBoundary", required=True, min_length=20, max_length=2048),
         ),
         protected=True,
-        mutating=True,
     ),
     IamOperation(
         "delete_role_permissions_boundary",
         "DeleteRolePermissionsBoundary",
         (_ROLE_NAME,),
         protected=True,
-        mutating=True,
     ),
 )
 """Every IAM operation the simulation answers, as data."""
@@ -187,8 +175,9 @@ IAM_OPERATIONS: tuple[IamOperation, ...] = (
 _OPERATIONS = {op.method: op for op in IAM_OPERATIONS}
 
 _TASK_ID = re.compile(
-    r"task/aws-service-role/(?P<service>[\w+=,.@-]+)/(?P<role>[\w+=,.@-]+)/"
-    r"(?P<uuid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})"
+    rf"task/aws-service-role/(?P<service>{NAME_PATTERN})/(?P<role>{NAME_PATTERN})/"
+    r"(?P<uuid>[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})",
+    re.ASCII,
 )
 
 
@@ -237,22 +226,27 @@ class IamApi:
             validate(op.params, kwargs)
             return body(op, kwargs)
 
-        return self._world.attempt(
+        return self._world._attempt(
             self.account,
             self.principal,
             method,
             kwargs,
             self.account.account_id,
             attempt,
+            spec=self._spec_concerned(kwargs),
         )
 
-    def _authorize(
-        self, op: IamOperation, resource: str, context: Mapping[str, str] | None = None
-    ) -> Decision:
-        decision = self._world.allowed(self.principal, op.action, resource, context)
-        if decision is not Decision.ALLOW:
-            raise access_denied(self.principal, op.action, resource, decision)
-        return decision
+    def _spec_concerned(self, kwargs: Mapping[str, Any]) -> RoleSpec | None:
+        """The spec whose role a call is about, for the log (None: the world's first)."""
+        service, name = kwargs.get("AWSServiceName"), kwargs.get("RoleName")
+        if isinstance(service, str):
+            return self._world.spec_for_service(service)
+        if isinstance(name, str):
+            return self._world.spec_for_role_name(name)
+        return None
+
+    def _authorize(self, op: IamOperation, resource: str) -> None:
+        self._world._authorize(self.principal, op.action, resource)
 
     def _role_arn(self, role_name: str) -> str:
         spec = self._world.spec_for_role_name(role_name)
@@ -288,7 +282,7 @@ class IamApi:
                 raise access_denied(self.principal, op.action, resource, decision)
             raise role_not_found(role_name)
         role = self._world.role(self.account, spec)
-        outcome = self._world.fire(
+        outcome = self._world._judge(
             role, trigger, GuardFacts(caller_allowed=decision is Decision.ALLOW)
         )
         if not outcome.ok:
@@ -316,7 +310,7 @@ class IamApi:
                 f"Custom suffix is not allowed for {spec.service_principal}", guard="custom_suffix"
             )
         self._judge(op, spec.role_name, "create", {"iam:AWSServiceName": service})
-        created = self._world.begin_role_creation(
+        created = self._world._begin_role_creation(
             self.account.account_id, spec, kw.get("Description")
         )
         return {"Role": role_to_aws(created)}
@@ -327,7 +321,7 @@ class IamApi:
 
     def _delete(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
         role = self._judge(op, kw["RoleName"], "request_deletion")
-        task = self._world.submit_deletion(self.account.account_id, role.spec)
+        task = self._world._submit_deletion(self.account.account_id, role.spec)
         return {"DeletionTaskId": task.task_id}
 
     def get_service_linked_role_deletion_status(self, **kwargs: Any) -> dict[str, Any]:
@@ -360,7 +354,7 @@ class IamApi:
     def _update_description(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
         role = self._judge(op, kw["RoleName"], "update_description")
         updated = attrs.evolve(role, description=kw["Description"] or None)
-        self._world.put_role(updated)
+        self._world._put_role(updated)
         return {"Role": role_to_aws(updated)}
 
     def update_role(self, **kwargs: Any) -> dict[str, Any]:
@@ -373,7 +367,7 @@ class IamApi:
             raise protected_role(self._existing_role(kw["RoleName"]).name)
         role = self._judge(op, kw["RoleName"], "update_description")
         if kw.get("Description") is not None:
-            self._world.put_role(attrs.evolve(role, description=kw["Description"] or None))
+            self._world._put_role(attrs.evolve(role, description=kw["Description"] or None))
         return {}
 
     # ------------------------------------------------------------------ reads

@@ -1,8 +1,8 @@
 """The role lifecycle: states, THE transition table, named guards, and one shared machine.
 
 The table :data:`TRANSITIONS` is the single source of truth for how a service-linked role lives
-and dies. The simulation fires its triggers; the docs table, the diagrams, the explorer's moves and
-the hypothesis rules are all derived from it.
+and dies. The simulation fires its triggers, and whatever describes the lifecycle (the README's
+table, the hypothesis rules, later the diagrams and the explorer's moves) is derived from it.
 
 One :class:`Lifecycle` (one ``transitions.Machine``) serves every role: a role's state lives in the
 role's own record, and :meth:`Lifecycle.fire` lends that state to the machine for one trigger. This
@@ -18,11 +18,11 @@ avoids both a ``Machine`` per role (~17 KiB and ~100 µs each) and ``add_model``
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 import attrs
-from transitions import Machine, MachineError
+from transitions import Machine
 
 from slr_fsm.errors import UsageError
 
@@ -89,6 +89,7 @@ class GuardFacts:
     """
 
     caller_allowed: bool = True
+    via_console: bool = False
     in_management_account_or_standalone: bool = True
     resources_in_use: bool = False
     creation_fault: bool = False
@@ -113,12 +114,12 @@ GUARDS: dict[str, Guard] = {
     guard.name: guard
     for guard in (
         Guard(
-            "management_account_or_standalone",
-            lambda f: f.in_management_account_or_standalone,
+            "management_account_on_console",
+            lambda f: not f.via_console or f.in_management_account_or_standalone,
             "AccessDenied",
             before_state=True,
-            summary="the billing integration is set up from the management account "
-            "(or an account in no organization)",
+            summary="on the console route, only the management account (or an account in no "
+            "organization) sets up the billing integration; IAM's own API has no such rule",
         ),
         Guard(
             "caller_allowed",
@@ -178,7 +179,7 @@ TRANSITIONS: tuple[Transition, ...] = (
         "create",
         (_S.ABSENT, _S.DELETED),
         _S.CREATING,
-        ("management_account_or_standalone", "caller_allowed"),
+        ("management_account_on_console", "caller_allowed"),
         Cause.CALLER,
         "CreateServiceLinkedRole, or the console's billing integration, requests the role",
     ),
@@ -253,13 +254,14 @@ class Outcome:
     """The result of firing one trigger: the state before and after, or what refused it.
 
     ``refused_by`` is a guard name, or ``"state"`` when no row of the table leaves ``before``
-    on this trigger.
+    on this trigger; ``refusal_code`` is then the AWS error code the refusal maps to.
     """
 
     trigger: str
     before: RoleState
     after: RoleState
     refused_by: str | None = None
+    refusal_code: str | None = None
     transition: Transition | None = None
 
     @property
@@ -275,12 +277,15 @@ class _Cursor:
     row: Transition | None = None
 
 
-def check_table(table: Sequence[Transition]) -> None:
+def check_table(
+    table: Sequence[Transition], state_refusals: Mapping[tuple[str, RoleState], str]
+) -> None:
     """Structural checks of a transition table, run when a :class:`Lifecycle` is built.
 
     Raises :class:`~slr_fsm.errors.UsageError` naming the problem: an unknown guard; rows of one
-    trigger whose before-state guards differ (they must be checked before the state is known); a
-    state unreachable from ``absent``; a caller trigger with a state refusal left undeclared.
+    trigger whose before-state guards differ (they are checked before the state is known); a
+    state unreachable from ``absent``; a trap state no row leaves; a caller trigger that some
+    state has no row for and no AWS error declared in ``state_refusals``.
     """
     triggers: dict[str, tuple[str, ...]] = {}
     for row in table:
@@ -310,6 +315,19 @@ def check_table(table: Sequence[Transition]) -> None:
     if unreachable:
         names = sorted(s.value for s in unreachable)
         raise UsageError(f"States {names} cannot be reached from 'absent' in this table.")
+    traps = [s.value for s in RoleState if not any(s in row.sources for row in table)]
+    if traps:
+        raise UsageError(f"States {traps} are traps: no row of the table leaves them.")
+    for row in table:
+        if row.cause is not Cause.CALLER:
+            continue
+        for state in RoleState:
+            covered = any(state in r.sources for r in table if r.trigger == row.trigger)
+            if not covered and (row.trigger, state) not in state_refusals:
+                raise UsageError(
+                    f"Caller trigger {row.trigger!r} has no row from {state.value!r} and no AWS "
+                    "error for that case; declare one in state_refusals."
+                )
 
 
 class Lifecycle:
@@ -322,9 +340,14 @@ class Lifecycle:
     ['finish_deletion', 'request_deletion', 'update_description']
     """
 
-    def __init__(self, table: Iterable[Transition] = TRANSITIONS) -> None:
+    def __init__(
+        self,
+        table: Iterable[Transition] = TRANSITIONS,
+        state_refusals: Mapping[tuple[str, RoleState], str] = STATE_REFUSALS,
+    ) -> None:
         self.table: tuple[Transition, ...] = tuple(table)
-        check_table(self.table)
+        self.state_refusals = dict(state_refusals)
+        check_table(self.table, self.state_refusals)
         self._before_state: dict[str, tuple[Guard, ...]] = {}
         self._rows: dict[str, tuple[Transition, ...]] = {}
         for row in self.table:
@@ -332,6 +355,10 @@ class Lifecycle:
                 GUARDS[g] for g in row.guards if GUARDS[g].before_state
             )
             self._rows[row.trigger] = (*self._rows.get(row.trigger, ()), row)
+        self._sources = {
+            trigger: frozenset(s for r in rows for s in r.sources)
+            for trigger, rows in self._rows.items()
+        }
         self._cursor = _Cursor()
         self._cursor.state = RoleState.ABSENT
         self._machine = Machine(
@@ -375,23 +402,25 @@ class Lifecycle:
         return frozenset(r.trigger for r in self.table if state in r.sources)
 
     def fire(self, state: RoleState, trigger: str, facts: GuardFacts) -> Outcome:
-        """Fire ``trigger`` for a role in ``state``; return what happened. Pure: no side effects.
+        """Judge ``trigger`` for a role in ``state``; return the outcome. No role is changed.
 
         Before-state guards are judged first (in table order), then the state, then the guards
-        that choose among the rows leaving that state.
+        that choose among the rows leaving that state. The machine is shared, so a lifecycle is
+        not reentrant: guards must not fire triggers themselves.
         """
         rows = self.rows(trigger)
         for guard in self._before_state[trigger]:
             if not guard.predicate(facts):
-                return Outcome(trigger, state, state, refused_by=guard.name)
+                return Outcome(trigger, state, state, guard.name, guard.refusal_code)
+        if state not in self._sources[trigger]:
+            return Outcome(
+                trigger, state, state, "state", self.state_refusals.get((trigger, state))
+            )
         cursor = self._cursor
         cursor.state = state
-        try:
-            accepted = self._events[trigger].trigger(cursor, facts=facts)
-        except MachineError:
-            return Outcome(trigger, state, state, refused_by="state")
-        if not accepted:
-            return Outcome(trigger, state, state, refused_by=self._failed_guard(rows, state, facts))
+        if not self._events[trigger].trigger(cursor, facts=facts):
+            guard = self._failed_guard(rows, state, facts)
+            return Outcome(trigger, state, state, guard.name, guard.refusal_code)
         return Outcome(trigger, state, cursor.state, transition=cursor.row)
 
     def may(self, state: RoleState, trigger: str, facts: GuardFacts) -> bool:
@@ -400,13 +429,15 @@ class Lifecycle:
         return any(state in r.sources and _passes(r, facts) for r in rows)
 
     @staticmethod
-    def _failed_guard(rows: Sequence[Transition], state: RoleState, facts: GuardFacts) -> str:
-        for row in rows:
-            if state in row.sources:
-                for name in row.guards:
-                    if not GUARDS[name].predicate(facts):
-                        return name
-        return "state"  # pragma: no cover - transitions refused although every guard passed
+    def _failed_guard(rows: Sequence[Transition], state: RoleState, facts: GuardFacts) -> Guard:
+        """The first guard that failed among the rows leaving ``state`` (when all refused)."""
+        return next(
+            GUARDS[name]
+            for row in rows
+            if state in row.sources
+            for name in row.guards
+            if not GUARDS[name].predicate(facts)
+        )
 
 
 def _passes(row: Transition, facts: GuardFacts) -> bool:

@@ -22,10 +22,10 @@ from typing import Any, TypeVar
 
 import attrs
 
-from slr_fsm.errors import ConflictException, ResourceNotFoundException
+from slr_fsm.errors import ConflictException, ResourceNotFoundException, UsageError
 from slr_fsm.lifecycle import GuardFacts
 from slr_fsm.policy import Decision
-from slr_fsm.refusals import access_denied, management_account_required, refusal_error
+from slr_fsm.refusals import management_account_required, refusal_error
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
 from slr_fsm.subscriptions import Subscription, billing_integration_arn
 from slr_fsm.validation import Param, validate
@@ -62,6 +62,11 @@ class MarketplaceConsole:
     """
 
     def __init__(self, world: World, account: AccountLike, principal: PrincipalLike | None = None):
+        if world.spec_for_service(_SPEC.service_principal) is None:
+            raise UsageError(
+                "The Marketplace console needs a world that simulates "
+                f"{_SPEC.role_name}; build it with specs=(MARKETPLACE_PURCHASE_ORDERS, ...)."
+            )
         self._world = world
         self.account, self.principal = world.caller(account, principal)
 
@@ -71,18 +76,15 @@ class MarketplaceConsole:
     @property
     def _owner(self) -> str:
         """The account whose integration (and role) serve this account."""
-        return self._world.integration_owner(self.account.account_id) or self.account.account_id
+        return self._world.integration_owner(self.account)
 
     def _call(self, operation: str, parameters: dict[str, Any], body: Callable[[], T]) -> T:
-        return self._world.attempt(
-            self.account, self.principal, operation, parameters, self._owner, body
+        return self._world._attempt(
+            self.account, self.principal, operation, parameters, self._owner, body, spec=_SPEC
         )
 
     def _authorize(self, operation: str, resource: str) -> None:
-        action = CONSOLE_OPERATIONS[operation]
-        decision = self._world.allowed(self.principal, action, resource)
-        if decision is not Decision.ALLOW:
-            raise access_denied(self.principal, action, resource, decision)
+        self._world._authorize(self.principal, CONSOLE_OPERATIONS[operation], resource)
 
     def _status(self) -> dict[str, Any]:
         owner = self._owner
@@ -104,9 +106,10 @@ class MarketplaceConsole:
 
         Status is ``PENDING`` while the role is ``creating``, then ``CONFIGURED``.
         """
-        return self._call("configure_billing_integration", {}, self._configure)
+        self._call("configure_billing_integration", {}, self._configure)
+        return self._status()  # after any work that fell due at once (zero latency)
 
-    def _configure(self) -> dict[str, Any]:
+    def _configure(self) -> None:
         account_id = self.account.account_id
         role = self._world.role(account_id, _SPEC)
         action = CONSOLE_OPERATIONS["configure_billing_integration"]
@@ -115,13 +118,14 @@ class MarketplaceConsole:
         )
         facts = GuardFacts(
             caller_allowed=decision is Decision.ALLOW,
+            via_console=True,
             in_management_account_or_standalone=(
                 self._world.in_management_account_or_standalone(account_id)
             ),
         )
-        outcome = self._world.fire(role, "create", facts)
+        outcome = self._world._judge(role, "create", facts)
         if outcome.ok:
-            self._world.begin_role_creation(account_id, _SPEC, None)
+            self._world._begin_role_creation(account_id, _SPEC, None)
         elif outcome.refused_by != "state":  # "state": the role exists already; reuse it
             raise refusal_error(
                 outcome,
@@ -131,8 +135,7 @@ class MarketplaceConsole:
                 decision=decision,
                 management_account_id=self._owner,
             )
-        self._world.set_integration(account_id, True)
-        return self._status()
+        self._world._set_integration(account_id, True)
 
     def remove_billing_integration(self) -> dict[str, Any]:
         """Turn the integration off: part of the clean-up before the role can be deleted."""
@@ -148,7 +151,7 @@ class MarketplaceConsole:
                 f"The AWS Billing integration is not configured for account {account_id}.",
                 guard="integration_configured",
             )
-        self._world.set_integration(account_id, False)
+        self._world._set_integration(account_id, False)
         return self._status()
 
     def billing_integration(self) -> dict[str, Any]:
@@ -206,7 +209,7 @@ class MarketplaceConsole:
                     guard="purchase_order_free",
                 )
             updated = attrs.evolve(sub, purchase_orders=(*sub.purchase_orders, po_number))
-            self._world.put_subscription(updated)
+            self._world._put_subscription(updated)
             return updated.to_aws()
 
         return self._call("attach_purchase_order", params, body)
@@ -238,7 +241,7 @@ class MarketplaceConsole:
                 )
             remaining = tuple(p for p in sub.purchase_orders if p != po_number)
             updated = attrs.evolve(sub, purchase_orders=remaining)
-            self._world.put_subscription(updated)
+            self._world._put_subscription(updated)
             return updated.to_aws()
 
         return self._call("detach_purchase_order", params, body)

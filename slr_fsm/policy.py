@@ -182,6 +182,8 @@ def wildcard_match(pattern: str, value: str, *, case_sensitive: bool) -> bool:
     >>> wildcard_match("arn:aws:iam::*:role/?", "arn:aws:iam::1:role/x", case_sensitive=True)
     True
     """
+    if not isinstance(pattern, str) or not isinstance(value, str):
+        raise UsageError(f"wildcard_match takes two strings, got {pattern!r} and {value!r}")
     return _compile((pattern,), case_sensitive).fullmatch(value) is not None
 
 
@@ -189,6 +191,10 @@ def _fold_context(context: Mapping[str, str] | None) -> Mapping[str, str]:
     """The request context with keys lower-cased, since IAM condition keys are case-insensitive."""
     if not context:
         return {}
+    if not isinstance(context, Mapping) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in context.items()
+    ):
+        raise UsageError(f"The request context maps condition keys to strings; got {context!r}")
     folded = {key.lower(): value for key, value in context.items()}
     if len(folded) != len(context):
         raise UsageError(
@@ -661,7 +667,7 @@ class PolicyDocument:
 
 
 def evaluate(
-    policies: Iterable[PolicyDocument],
+    policies: Iterable[PolicyDocument] | PolicyDocument,
     action: str,
     resource: str,
     context: Mapping[str, str] | None = None,
@@ -677,9 +683,15 @@ def evaluate(
     >>> evaluate([policy], "iam:CreateServiceLinkedRole", "arn:aws:iam::111122223333:role/x")
     <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
     """
+    if isinstance(policies, PolicyDocument):
+        policies = (policies,)  # one policy given on its own
     folded = _fold_context(context)
     allowed = False
     for policy in policies:
+        if not isinstance(policy, PolicyDocument):
+            raise UsageError(
+                f"evaluate() takes PolicyDocument values (PolicyDocument.parse(...)), got {policy!r}"
+            )
         if policy.kind != "identity":
             raise UsageError(
                 "evaluate() takes identity policies; a trust policy says who may "

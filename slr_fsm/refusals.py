@@ -18,8 +18,9 @@ from slr_fsm.errors import (
     ManagementAccountRequired,
     NoSuchEntity,
     UnmodifiableEntity,
+    UsageError,
 )
-from slr_fsm.lifecycle import STATE_REFUSALS, Outcome, RoleState
+from slr_fsm.lifecycle import Outcome
 from slr_fsm.policy import Decision
 from slr_fsm.roles import Role
 
@@ -69,7 +70,7 @@ def management_account_required(account_id: str, management_account_id: str) -> 
         f"Account {account_id} is a member account of an organization. The AWS Billing "
         "integration, and the service-linked role it creates, can be set up only from the "
         f"organization's management account ({management_account_id}).",
-        guard="management_account_or_standalone",
+        guard="management_account_on_console",
     )
 
 
@@ -82,12 +83,16 @@ def refusal_error(
     decision: Decision,
     management_account_id: str = "",
 ) -> AwsError:
-    """The AWS error for a refused trigger: which guard refused, or the state it was fired in."""
+    """The AWS error for a refused trigger, in AWS's words where AWS publishes them.
+
+    The lifecycle says which guard refused (or that the state has no row) and the AWS code;
+    this adds the message.
+    """
     if outcome.refused_by == "caller_allowed":
         return access_denied(caller, action, role.arn, decision)
-    if outcome.refused_by == "management_account_or_standalone":
+    if outcome.refused_by == "management_account_on_console":
         return management_account_required(role.account_id, management_account_id)
-    code = STATE_REFUSALS.get((outcome.trigger, outcome.before), "InvalidInput")
+    code = outcome.refusal_code
     if code == "NoSuchEntity":
         return role_not_found(role.name)
     if code == "ConcurrentModification":
@@ -96,12 +101,14 @@ def refusal_error(
             f"{role.spec.service_principal}; retry when the creation has finished.",
             guard="state",
         )
-    if outcome.trigger == "create" and outcome.before is not RoleState.ABSENT:
+    if code == "InvalidInput" and outcome.trigger == "create":
         return InvalidInput(
             f"Service role name {role.name} has been taken in this account, please try a "
             "different suffix.",
             guard="state",
         )
-    return InvalidInput(  # pragma: no cover - every caller trigger's state refusal is mapped
-        f"{outcome.trigger} cannot run while the role is {outcome.before.value}.", guard="state"
+    raise UsageError(
+        f"No AWS message is defined for refusing {outcome.trigger!r} from "
+        f"{outcome.before.value!r} (code {code!r}, refused by {outcome.refused_by!r}); "
+        "add one to slr_fsm.refusals.refusal_error."
     )

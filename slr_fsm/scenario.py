@@ -157,27 +157,22 @@ def run_story(sim: Simulation, steps: Iterable[Step]) -> list[StoryLine]:
 
 
 def format_story(lines: Iterable[StoryLine], account_names: Mapping[str, str] | None = None) -> str:
-    """One line a step: when, who, what, outcome or error code, the role's state, and why.
+    """One line an event: when, who, what, outcome or error code, the role's state, and why.
 
-    Work the clock runs is shown as done by the service; the first event of each step carries
-    the step's narration.
+    Work the clock runs is shown as done by the service. The last event of each step (the one
+    that shows its outcome) carries the step's narration.
     """
     names = account_names or {}
+    lines = list(lines)
     out = []
-    narrated = None
     for n, line in enumerate(lines, 1):
         e = line.event
-        state = (
-            e.state_after.value
-            if e.state_before is e.state_after
-            else f"{e.state_before.value} -> {e.state_after.value}"
-        )
         who_name = "service" if e.principal.endswith(".amazonaws.com") else e.principal
         who = f"{names.get(e.account_id, e.account_id)}/{who_name}"
-        note = "" if line.narration == narrated else line.narration
-        narrated = line.narration
+        last_of_step = n == len(lines) or lines[n].narration != line.narration
+        note = line.narration if last_of_step else ""
         out.append(
             f"{n:>2}  {e.time:%H:%M:%S}  {who:<20} {e.operation:<40} {e.outcome:<19} "
-            f"{state:<29} {note}".rstrip()
+            f"{e.state_change:<29} {note}".rstrip()
         )
     return "\n".join(out)

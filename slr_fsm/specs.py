@@ -20,7 +20,6 @@ __all__ = [
     "MARKETPLACE_PURCHASE_ORDERS",
     "SERVICE_ROLE_PATH_PREFIX",
     "RoleSpec",
-    "spec_for_service",
 ]
 
 #: Every service-linked role lives under this path; a hand-made role there is *not* one.
@@ -28,7 +27,7 @@ SERVICE_ROLE_PATH_PREFIX = "/aws-service-role/"
 
 
 def _frozen_json(value: Any) -> str:
-    """A canonical JSON text, so that specs stay hashable values."""
+    """Compact JSON text (keys in AWS's order), so that specs stay hashable values."""
     return json.dumps(value, separators=(",", ":"), sort_keys=False)
 
 
@@ -60,11 +59,6 @@ class RoleSpec:
     def managed_policy_arn(self) -> str:
         """The AWS-managed permissions policy attached to the role (and to nothing else)."""
         return f"arn:aws:iam::aws:policy/aws-service-role/{self.managed_policy_name}"
-
-    @property
-    def trust_policy_json(self) -> str:
-        """The trust policy as GetRole returns it for service-linked roles: plain strings."""
-        return _frozen_json(self.trust_policy())
 
     def trust_policy(self) -> dict[str, Any]:
         """The trust policy: only the service principal may ``sts:AssumeRole``."""
@@ -123,16 +117,3 @@ MARKETPLACE_PURCHASE_ORDERS = RoleSpec(
     ),
 )
 """The seed's role: ``AWSServiceRoleForMarketplacePurchaseOrders``."""
-
-_BY_SERVICE = {spec.service_principal: spec for spec in (MARKETPLACE_PURCHASE_ORDERS,)}
-
-
-def spec_for_service(service_principal: str) -> RoleSpec | None:
-    """The spec whose service principal is ``service_principal`` (case-insensitive), if any.
-
-    >>> spec_for_service("Purchase-Orders.Marketplace.amazonaws.com").role_name
-    'AWSServiceRoleForMarketplacePurchaseOrders'
-    >>> spec_for_service("example.amazonaws.com") is None
-    True
-    """
-    return _BY_SERVICE.get(service_principal.lower())

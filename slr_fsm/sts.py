@@ -71,7 +71,7 @@ class StsApi:
                 )
             return self._credentials(role, kwargs["RoleSessionName"], duration)
 
-        return self._world.attempt(
+        return self._world._attempt(
             self.account,
             self.principal,
             "assume_role",
@@ -83,14 +83,15 @@ class StsApi:
     def _role_account(self, role_arn: object) -> str:
         """The account of the role an ARN names (for the log), else the caller's."""
         match = _ROLE_ARN.fullmatch(role_arn) if isinstance(role_arn, str) else None
-        if match is not None and self._world._find_account(match["account"]) is not None:
+        if match is not None and self._world.find_account(match["account"]) is not None:
             return match["account"]
         return self.account.account_id
 
     def _target(self, role_arn: str) -> Role:
         """The role the ARN names, if this caller may assume it now; AccessDenied otherwise."""
+        kind = "Service" if isinstance(self.principal, ServicePrincipal) else "User"
         denied = AccessDenied(
-            f"User: {self.principal.arn} is not authorized to perform: sts:AssumeRole on "
+            f"{kind}: {self.principal.arn} is not authorized to perform: sts:AssumeRole on "
             f"resource: {role_arn}",
             guard="trust_policy",
         )
@@ -98,7 +99,7 @@ class StsApi:
         spec = None if match is None else self._world.spec_for_role_name(match["name"])
         if match is None or spec is None or role_arn != spec.role_arn(match["account"]):
             raise denied
-        if self._world._find_account(match["account"]) is None:
+        if self._world.find_account(match["account"]) is None:
             raise denied
         role = self._world.role(match["account"], spec)
         caller = self.principal

@@ -24,7 +24,8 @@ from slr_fsm.errors import ValidationError
 __all__ = ["NAME_PATTERN", "Param", "validate"]
 
 NAME_PATTERN = r"[\w+=,.@-]+"
-"""IAM's pattern for role names, service names, custom suffixes and policy names."""
+r"""IAM's pattern for role names, service names, custom suffixes and policy names (``\w`` is
+ASCII-only here, as in AWS's model)."""
 
 
 @attrs.frozen
@@ -42,7 +43,7 @@ class Param:
     _compiled: re.Pattern[str] | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        compiled = None if self.pattern is None else re.compile(self.pattern)
+        compiled = None if self.pattern is None else re.compile(self.pattern, re.ASCII)
         object.__setattr__(self, "_compiled", compiled)
 
     @property
@@ -86,7 +87,7 @@ def validate(params: Sequence[Param], given: Mapping[str, Any]) -> None:
             )
     problems: list[str] = []
     for param in params:
-        if param.name not in given or given[param.name] is None:
+        if param.name not in given:
             if param.required:
                 problems.append(
                     f"Value null at '{param.wire_name}' failed to satisfy constraint: "

@@ -2,19 +2,20 @@
 
 :class:`World` holds all state and the background work AWS does as the clock runs (finishing a
 creation, running a deletion task). It knows nothing of the faces (IAM API, console, STS) that
-act on it; :class:`slr_fsm.simulation.Simulation` adds those on top.
+act on it; :class:`slr_fsm.simulation.Simulation` adds those on top. Methods whose names start
+with ``_`` are for those faces: they change the world without the checks a face makes first.
 
-Every value it holds is frozen and replaced on change, so :meth:`World.snapshot` is cheap to
-reason about and a refused operation can be shown to have changed nothing.
+Entities (roles, tasks, subscriptions, principals) are frozen values, replaced on change; the
+containers holding them are the world's only mutable state, so :meth:`World.snapshot` can show
+that a refused operation changed nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import heapq
-import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Self, TypeVar
+from typing import Any, Self, TypeVar, overload
 
 import attrs
 
@@ -26,19 +27,20 @@ from slr_fsm.accounts import (
     Principal,
     ServicePrincipal,
 )
-from slr_fsm.clock import DEFAULT_START, Latencies, VirtualClock, checked_seconds
+from slr_fsm.clock import DEFAULT_START, MAX_SECONDS, Latencies, VirtualClock, checked_seconds
 from slr_fsm.errors import AwsError, InvalidClientTokenId, UsageError
 from slr_fsm.events import OK, Event, trace_to_jsonl
 from slr_fsm.faults import Faults, UsageReporting
 from slr_fsm.ids import IdGenerator
 from slr_fsm.lifecycle import LIFECYCLE, GuardFacts, Lifecycle, Outcome, RoleState
 from slr_fsm.policy import Decision, PolicyDocument, evaluate
+from slr_fsm.refusals import access_denied
 from slr_fsm.roles import Role
-from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec, spec_for_service
+from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.subscriptions import BILLING_REGION, Subscription, billing_integration_arn
 from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
 
-__all__ = ["AccountLike", "PrincipalLike", "World"]
+__all__ = ["AccountLike", "PrincipalLike", "Trace", "World"]
 
 AccountLike = Account | str
 """An account given as its object or its 12-digit id."""
@@ -48,6 +50,9 @@ PrincipalLike = Principal | ServicePrincipal | str
 T = TypeVar("T")
 
 SNAPSHOT_FORMAT = 1
+MAX_ELAPSED = 2 * MAX_SECONDS
+"""How far a world's clock may run (two thousand years), well inside ``datetime``'s range."""
+_WORK_KINDS = frozenset({"finish_creation", "start_deletion", "finish_deletion", "purge_task"})
 DEFAULT_REGIONS = ("us-east-1", "eu-west-1")
 
 
@@ -90,6 +95,8 @@ class World:
             raise UsageError(f"faults must be a Faults value, got {faults!r}")
         if not isinstance(start, dt.datetime) or start.tzinfo is None:
             raise UsageError(f"start must be a timezone-aware datetime, got {start!r}")
+        if not isinstance(lifecycle, Lifecycle):
+            raise UsageError(f"lifecycle must be a Lifecycle, got {lifecycle!r}")
         self.seed = seed
         self.specs: tuple[RoleSpec, ...] = tuple(specs)
         self.latencies = latencies or Latencies()
@@ -105,10 +112,11 @@ class World:
         self._integrations: set[str] = set()
         self._roles: dict[tuple[str, str], Role] = {}
         self._tasks: dict[str, DeletionTask] = {}
+        self._open_tasks: dict[tuple[str, str], str] = {}
         self._pending: list[_Pending] = []
         self._pending_seq = 0
         self._log: list[Event] = []
-        self._spec_by_service = {s.service_principal.lower(): s for s in self.specs}
+        self._spec_by_service = {s.service_principal: s for s in self.specs}
         self._spec_by_role_name = {s.role_name.lower(): s for s in self.specs}
 
     # ----------------------------------------------------------------- building a world
@@ -152,12 +160,12 @@ class World:
         organization_id: str | None = None,
     ) -> Organization:
         """Add an organization with its management account and member accounts."""
-        org_id = organization_id or self.ids.short("o-")
         accounts = [a if isinstance(a, Account) else Account(a) for a in (management, *members)]
         for account in accounts:
             self._claim_account_id(account.account_id)
         if len({a.account_id for a in accounts}) != len(accounts):
             raise UsageError("An account can appear only once in an organization.")
+        org_id = organization_id or self.ids.short("o-")
         accounts = [attrs.evolve(a, organization_id=org_id) for a in accounts]
         organization = Organization(org_id, accounts[0], tuple(accounts[1:]))
         self._organizations[org_id] = organization
@@ -169,7 +177,10 @@ class World:
         self,
         account: AccountLike,
         name: str,
-        policies: Iterable[PolicyDocument | Mapping[str, Any] | str] = (),
+        policies: Iterable[PolicyDocument | Mapping[str, Any] | str]
+        | PolicyDocument
+        | Mapping[str, Any]
+        | str = (),
     ) -> Principal:
         """Add an IAM user with identity policies (documents, dicts or JSON text).
 
@@ -186,9 +197,16 @@ class World:
             raise UsageError(f"A principal needs a non-empty name, got {name!r}")
         if (acct.account_id, name) in self._principals:
             raise UsageError(f"Account {acct.account_id} already has a principal named {name!r}.")
+        if isinstance(policies, str | Mapping | PolicyDocument):
+            policies = [policies]  # one policy given on its own
         docs = tuple(
             p if isinstance(p, PolicyDocument) else PolicyDocument.parse(p) for p in policies
         )
+        if any(d.kind != "identity" for d in docs):
+            raise UsageError(
+                f"Principal {name!r} was given a trust policy; principals carry identity policies "
+                "(a trust policy belongs to a role)."
+            )
         principal = Principal(name, acct.account_id, docs)
         self._principals[(acct.account_id, name)] = principal
         return principal
@@ -214,7 +232,7 @@ class World:
         )
         return subscription
 
-    def _claim_account_id(self, account_id: str) -> None:
+    def _claim_account_id(self, account_id: object) -> None:
         if account_id in self._accounts:
             raise UsageError(f"Account {account_id} is already in this world.")
 
@@ -260,9 +278,9 @@ class World:
         return tuple(self._tasks.values())
 
     @property
-    def trace(self) -> tuple[Event, ...]:
-        """The event log: every attempt and every step the clock ran, in order."""
-        return tuple(self._log)
+    def trace(self) -> Trace:
+        """The event log, read-only: every attempt and every step the clock ran, in order."""
+        return Trace(self._log)
 
     def trace_jsonl(self) -> str:
         """The event log as JSON lines."""
@@ -275,7 +293,7 @@ class World:
 
     def account(self, account: AccountLike) -> Account:
         """The account for an id or object; a clear error for one not in this world."""
-        found = self._find_account(account)
+        found = self.find_account(account)
         if found is None:
             raise UsageError(
                 f"No account {account!r} in this world; accounts are "
@@ -283,7 +301,7 @@ class World:
             )
         return found
 
-    def _find_account(self, account: object) -> Account | None:
+    def find_account(self, account: object) -> Account | None:
         if isinstance(account, Account):
             return self._accounts.get(account.account_id)
         if isinstance(account, str):
@@ -299,7 +317,7 @@ class World:
         name (``purchase-orders.marketplace.amazonaws.com``). An unknown account or principal is
         AWS's ``InvalidClientTokenId``: there are no credentials for it.
         """
-        acct = self._find_account(account)
+        acct = self.find_account(account)
         if acct is None:
             raise InvalidClientTokenId(
                 "The security token included in the request is invalid. "
@@ -329,8 +347,8 @@ class World:
         )
 
     def spec_for_service(self, service_principal: str) -> RoleSpec | None:
-        """The spec of this world whose service principal matches (case-insensitive)."""
-        return self._spec_by_service.get(service_principal.lower())
+        """The spec of this world for a service principal (exact: AWS's are lower-case)."""
+        return self._spec_by_service.get(service_principal)
 
     def spec_for_role_name(self, role_name: str) -> RoleSpec | None:
         """The spec of this world whose role name matches (role names are case-insensitive)."""
@@ -359,47 +377,46 @@ class World:
 
     # ----------------------------------------------------------------- rules the faces share
 
-    def integration_owner(self, account_id: str) -> str | None:
-        """The account whose billing integration serves ``account_id``: its organization's
+    def integration_owner(self, account: AccountLike) -> str:
+        """The account whose billing integration serves ``account``: its organization's
         management account, or itself when it is in no organization."""
-        account = self._accounts.get(account_id)
-        if account is None:
-            return None
-        if account.organization_id is None:
-            return account_id
-        return self._organizations[account.organization_id].management_account.account_id
+        acct = self.account(account)
+        if acct.organization_id is None:
+            return acct.account_id
+        return self._organizations[acct.organization_id].management_account.account_id
 
-    def in_management_account_or_standalone(self, account_id: str) -> bool:
+    def in_management_account_or_standalone(self, account: AccountLike) -> bool:
         """Whether the billing integration may be set up from this account (the seed's rule)."""
-        return self.integration_owner(account_id) == account_id
+        return self.integration_owner(account) == self.account(account).account_id
 
-    def integration_configured(self, owner_account_id: str) -> bool:
-        """Whether the owner account has set up the AWS Billing integration."""
-        return owner_account_id in self._integrations
+    def integration_configured(self, owner: AccountLike) -> bool:
+        """Whether the account has set up the AWS Billing integration itself."""
+        return self.account(owner).account_id in self._integrations
 
-    def purchase_orders_enabled(self, account_id: str) -> bool:
+    def purchase_orders_enabled(self, account: AccountLike) -> bool:
         """Whether purchase-order support is on for an account: the integration serving it is
         configured and its owner's role is usable by the service."""
-        owner = self.integration_owner(account_id)
-        if owner is None or owner not in self._integrations:
+        owner = self.integration_owner(account)
+        if owner not in self._integrations:
             return False
         return self._role(owner, MARKETPLACE_PURCHASE_ORDERS).state.usable_by_service
 
-    def served_accounts(self, owner_account_id: str) -> tuple[str, ...]:
+    def served_accounts(self, owner: AccountLike) -> tuple[str, ...]:
         """The accounts whose purchase orders the owner's integration (and role) serve."""
-        account = self._accounts.get(owner_account_id)
-        if account is None:
-            return ()
-        if account.organization_id is None:
-            return (owner_account_id,)
-        org = self._organizations[account.organization_id]
-        if org.management_account.account_id != owner_account_id:
+        acct = self.account(owner)
+        if acct.organization_id is None:
+            return (acct.account_id,)
+        org = self._organizations[acct.organization_id]
+        if org.management_account.account_id != acct.account_id:
             return ()
         return tuple(a.account_id for a in org.accounts)
 
-    def role_usage(self, account_id: str, spec: RoleSpec) -> tuple[RoleUsage, ...]:
+    def role_usage(
+        self, account: AccountLike, spec: RoleSpec | None = None
+    ) -> tuple[RoleUsage, ...]:
         """Resources that use the role now, per Region: what blocks its deletion."""
-        if spec != MARKETPLACE_PURCHASE_ORDERS:
+        account_id = self.account(account).account_id
+        if (spec or self.specs[0]) != MARKETPLACE_PURCHASE_ORDERS:
             return ()
         by_region: dict[str, list[str]] = {}
         if account_id in self._integrations:
@@ -423,15 +440,27 @@ class World:
             return Decision.IMPLICIT_DENY
         return evaluate(caller.policies, action, resource, context)
 
-    def fire(self, role: Role, trigger: str, facts: GuardFacts) -> Outcome:
+    def _authorize(
+        self,
+        caller: Principal | ServicePrincipal,
+        action: str,
+        resource: str,
+        context: Mapping[str, str] | None = None,
+    ) -> None:
+        """Raise AccessDenied, in AWS's words, unless the caller's policies allow the action."""
+        decision = self.allowed(caller, action, resource, context)
+        if decision is not Decision.ALLOW:
+            raise access_denied(caller, action, resource, decision)
+
+    def _judge(self, role: Role, trigger: str, facts: GuardFacts) -> Outcome:
         """Judge a trigger for a role with the shared lifecycle; changes nothing."""
         return self.lifecycle.fire(role.state, trigger, facts)
 
-    def put_role(self, role: Role) -> None:
+    def _put_role(self, role: Role) -> None:
         """Store a role's new value."""
         self._roles[(role.account_id, role.spec.role_name)] = role
 
-    def put_subscription(self, subscription: Subscription) -> None:
+    def _put_subscription(self, subscription: Subscription) -> None:
         """Store a subscription's new value."""
         self._subscriptions[subscription.subscription_id] = subscription
 
@@ -439,13 +468,14 @@ class World:
         """A subscription by id, if it exists."""
         return self._subscriptions.get(subscription_id)
 
-    def subscriptions_of(self, account_id: str) -> tuple[Subscription, ...]:
-        """An account's subscriptions."""
+    def subscriptions_of(self, account: AccountLike) -> tuple[Subscription, ...]:
+        """An account's subscriptions, in the order they were added."""
+        account_id = self.account(account).account_id
         return tuple(
             self._subscriptions[s] for s in self._subscriptions_by_account.get(account_id, ())
         )
 
-    def set_integration(self, owner_account_id: str, configured: bool) -> None:
+    def _set_integration(self, owner_account_id: str, configured: bool) -> None:
         """Turn an owner's billing integration on or off."""
         if configured:
             self._integrations.add(owner_account_id)
@@ -456,22 +486,22 @@ class World:
         """A deletion task by id, if still known."""
         return self._tasks.get(task_id)
 
-    def open_task(self, account_id: str, role_name: str) -> DeletionTask | None:
+    def _open_task(self, account_id: str, role_name: str) -> DeletionTask | None:
         """The role's unfinished deletion task, if any."""
-        for task in self._tasks.values():
-            if (
-                task.account_id == account_id
-                and task.role_name == role_name
-                and not task.status.finished
-            ):
-                return task
-        return None
+        task_id = self._open_tasks.get((account_id, role_name))
+        return None if task_id is None else self._tasks[task_id]
 
-    def put_task(self, task: DeletionTask) -> None:
-        """Store a deletion task's new value."""
+    def _put_task(self, task: DeletionTask) -> None:
+        """Store a deletion task's new value (and keep the index of unfinished ones)."""
         self._tasks[task.task_id] = task
+        key = (task.account_id, task.role_name)
+        if task.status.finished:
+            if self._open_tasks.get(key) == task.task_id:
+                del self._open_tasks[key]
+        else:
+            self._open_tasks[key] = task.task_id
 
-    def schedule(
+    def _schedule(
         self,
         delay: float,
         kind: str,
@@ -496,7 +526,7 @@ class World:
             ),
         )
 
-    def take_creation_fault(self) -> bool:
+    def _take_creation_fault(self) -> bool:
         """Consume one planned creation failure, if any is planned."""
         if self.faults.creation_failures > 0:
             self.faults = attrs.evolve(
@@ -505,7 +535,9 @@ class World:
             return True
         return False
 
-    def begin_role_creation(self, account_id: str, spec: RoleSpec, description: str | None) -> Role:
+    def _begin_role_creation(
+        self, account_id: str, spec: RoleSpec, description: str | None
+    ) -> Role:
         """Create the role in ``creating`` with a new RoleId, and schedule its completion.
 
         Callers judge the ``create`` trigger first; this only applies an accepted one.
@@ -521,19 +553,19 @@ class World:
             description or None,
             history,
         )
-        self.put_role(role)
-        self.schedule(
+        self._put_role(role)
+        self._schedule(
             self.latencies.creation,
             "finish_creation",
             account_id,
             spec.role_name,
-            fault=self.take_creation_fault(),
+            fault=self._take_creation_fault(),
         )
         return role
 
-    def submit_deletion(self, account_id: str, spec: RoleSpec) -> DeletionTask:
+    def _submit_deletion(self, account_id: str, spec: RoleSpec) -> DeletionTask:
         """Submit a deletion task for the role, or return its unfinished one (as AWS does)."""
-        open_task = self.open_task(account_id, spec.role_name)
+        open_task = self._open_task(account_id, spec.role_name)
         if open_task is not None:
             return open_task
         task = DeletionTask(
@@ -543,10 +575,10 @@ class World:
             DeletionStatus.NOT_STARTED,
             self.clock.now(),
         )
-        self.put_task(task)
+        self._put_task(task)
         start = self.latencies.deletion_start
-        self.schedule(start, "start_deletion", account_id, spec.role_name, task_id=task.task_id)
-        self.schedule(
+        self._schedule(start, "start_deletion", account_id, spec.role_name, task_id=task.task_id)
+        self._schedule(
             start + self.latencies.deletion_run,
             "finish_deletion",
             account_id,
@@ -556,7 +588,7 @@ class World:
         return task
 
     def inject_creation_failure(self, count: int = 1) -> None:
-        """Make the next ``count`` role creations fail with ServiceFailure.
+        """Make the next ``count`` role creations requested fail with ServiceFailure.
 
         >>> from slr_fsm import Simulation
         >>> sim = Simulation.default()
@@ -564,7 +596,7 @@ class World:
         >>> sim.faults.creation_failures
         1
         """
-        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise UsageError(f"count must be an int >= 0, got {count!r}")
         self.faults = attrs.evolve(
             self.faults, creation_failures=self.faults.creation_failures + count
@@ -572,15 +604,9 @@ class World:
 
     def set_usage_reporting(self, mode: UsageReporting | str) -> None:
         """Choose how much of the resources in use failed deletions report: all, some or none."""
-        try:
-            self.faults = attrs.evolve(self.faults, usage_reporting=UsageReporting(mode))
-        except ValueError:
-            choices = [m.value for m in UsageReporting]
-            raise UsageError(f"usage reporting is one of {choices}, got {mode!r}") from None
+        self.faults = attrs.evolve(self.faults, usage_reporting=mode)
 
-    # ----------------------------------------------------------------- attempts and the log
-
-    def attempt(
+    def _attempt(
         self,
         account: Account,
         caller: Principal | ServicePrincipal,
@@ -588,12 +614,15 @@ class World:
         parameters: Mapping[str, Any],
         role_account_id: str,
         body: Callable[[], T],
+        spec: RoleSpec | None = None,
     ) -> T:
         """Run one attempt and log it, accepted or refused; refusals are re-raised.
 
-        Work that falls due at once (zero latencies) runs right after an accepted attempt.
+        The log records the state of ``spec``'s role (default: the world's first spec) in
+        ``role_account_id``. Work that falls due at once (zero latencies) runs right after an
+        accepted attempt, before the caller sees the result.
         """
-        key = (role_account_id, self.specs[0].role_name)
+        key = (role_account_id, (spec or self.specs[0]).role_name)
         before = self._state_of(key)
         parameters = _loggable(parameters)
         try:
@@ -669,6 +698,11 @@ class World:
         """
         first = len(self._log)
         target = self.clock.elapsed + checked_seconds(seconds)
+        if target > MAX_ELAPSED:
+            raise UsageError(
+                f"advance({seconds!r}) would take the clock past {MAX_ELAPSED:.0f} seconds, "
+                "the furthest a simulation runs."
+            )
         self._run_due(target)
         self.clock.elapsed = target
         return tuple(self._log[first:])
@@ -689,7 +723,7 @@ class World:
         while self._pending and self._pending[0].due <= until:
             work = heapq.heappop(self._pending)
             self.clock.elapsed = max(self.clock.elapsed, work.due)
-            getattr(self, f"_run_{work.kind}")(work)
+            self._work[work.kind](self, work)
 
     def _log_work(
         self,
@@ -717,24 +751,18 @@ class World:
     def _run_finish_creation(self, work: _Pending) -> None:
         spec = self._spec_by_role_name[work.role_name.lower()]
         role = self._role(work.account_id, spec)
-        outcome = self.fire(role, "finish_creation", GuardFacts(creation_fault=work.fault))
+        outcome = self._judge(role, "finish_creation", GuardFacts(creation_fault=work.fault))
         if outcome.after is RoleState.ACTIVE:
-            self.put_role(attrs.evolve(role, state=RoleState.ACTIVE))
+            self._put_role(attrs.evolve(role, state=RoleState.ACTIVE))
             self._log_work(work, "finish_creation", OK, None, role.state, RoleState.ACTIVE)
             return
-        failed_ids = () if role.role_id is None else (role.role_id,)
-        self.put_role(
+        self._put_role(  # nothing was created: the failed RoleId joins no history
             attrs.evolve(
-                role,
-                state=outcome.after,
-                role_id=None,
-                create_date=None,
-                description=None,
-                previous_role_ids=role.previous_role_ids + failed_ids,
+                role, state=outcome.after, role_id=None, create_date=None, description=None
             )
         )
         if spec == MARKETPLACE_PURCHASE_ORDERS:
-            self.set_integration(work.account_id, False)
+            self._set_integration(work.account_id, False)
         self._log_work(
             work,
             "finish_creation",
@@ -748,7 +776,7 @@ class World:
         task = self._tasks.get(work.task_id or "")
         if task is None or task.status is not DeletionStatus.NOT_STARTED:
             return
-        self.put_task(attrs.evolve(task, status=DeletionStatus.IN_PROGRESS))
+        self._put_task(attrs.evolve(task, status=DeletionStatus.IN_PROGRESS))
         state = self._state_of((work.account_id, work.role_name))
         self._log_work(work, "start_deletion", OK, None, state, state, DeletionTaskId=task.task_id)
 
@@ -759,11 +787,11 @@ class World:
         spec = self._spec_by_role_name[work.role_name.lower()]
         role = self._role(work.account_id, spec)
         usage = self.role_usage(work.account_id, spec)
-        outcome = self.fire(role, "finish_deletion", GuardFacts(resources_in_use=bool(usage)))
+        outcome = self._judge(role, "finish_deletion", GuardFacts(resources_in_use=bool(usage)))
         now = self.clock.now()
         if outcome.after is RoleState.DELETED:
-            self.put_role(attrs.evolve(role, state=RoleState.DELETED))
-            self.put_task(attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now))
+            self._put_role(attrs.evolve(role, state=RoleState.DELETED))
+            self._put_task(attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now))
             self._log_work(
                 work,
                 "finish_deletion",
@@ -775,12 +803,12 @@ class World:
                 Status="SUCCEEDED",
             )
         else:
-            self.put_role(attrs.evolve(role, state=outcome.after))
+            self._put_role(attrs.evolve(role, state=outcome.after))
             reason = (
                 f"{spec.role_name} is still used by {spec.service_principal} resources; "
                 "clean them up and request the deletion again."
             )
-            self.put_task(
+            self._put_task(
                 attrs.evolve(
                     task,
                     status=DeletionStatus.FAILED,
@@ -800,7 +828,7 @@ class World:
                 Status="FAILED",
             )
         if self.latencies.task_retention is not None:
-            self.schedule(
+            self._schedule(
                 self.latencies.task_retention,
                 "purge_task",
                 work.account_id,
@@ -824,6 +852,13 @@ class World:
     def _run_purge_task(self, work: _Pending) -> None:
         self._tasks.pop(work.task_id or "", None)
 
+    _work: dict[str, Callable[[World, _Pending], None]] = {
+        "finish_creation": _run_finish_creation,
+        "start_deletion": _run_start_deletion,
+        "finish_deletion": _run_finish_deletion,
+        "purge_task": _run_purge_task,
+    }
+
     # ----------------------------------------------------------------- snapshot and restore
 
     def snapshot(self) -> dict[str, Any]:
@@ -837,7 +872,7 @@ class World:
         return {
             "format": SNAPSHOT_FORMAT,
             "seed": self.seed,
-            "specs": [s.service_principal for s in self.specs],
+            "specs": [attrs.asdict(s) for s in self.specs],
             "clock": {"start": self.clock.start.isoformat(), "elapsed": self.clock.elapsed},
             "ids": self.ids.counter,
             "latencies": attrs.asdict(self.latencies),
@@ -883,12 +918,7 @@ class World:
     def _restore(cls, snap: Mapping[str, Any]) -> Self:
         if not isinstance(snap, Mapping) or snap.get("format") != SNAPSHOT_FORMAT:
             raise UsageError("Not a slr_fsm snapshot: its 'format' is missing or unknown.")
-        specs = []
-        for service in snap["specs"]:
-            spec = spec_for_service(service)
-            if spec is None:
-                raise UsageError(f"The snapshot names a role spec this version lacks: {service!r}")
-            specs.append(spec)
+        specs = [RoleSpec(**fields) for fields in snap["specs"]]
         faults = Faults(
             snap["faults"]["creation_failures"], UsageReporting(snap["faults"]["usage_reporting"])
         )
@@ -910,14 +940,14 @@ class World:
             world.add_principal(p["account_id"], p["name"], p["policies"])
         for sub_id, account_id, region, product, pos in snap["subscriptions"]:
             sub = world.add_subscription(account_id, region, product, sub_id)
-            world.put_subscription(attrs.evolve(sub, purchase_orders=tuple(pos)))
+            world._put_subscription(attrs.evolve(sub, purchase_orders=tuple(pos)))
         world._integrations = set(snap["integrations"])
         for r in snap["roles"]:
             spec = world.spec_for_service(r["service"])
             if spec is None:
                 raise UsageError(f"The snapshot's role names an unknown service: {r['service']!r}")
             created = r["create_date"]
-            world.put_role(
+            world._put_role(
                 Role(
                     spec,
                     r["account_id"],
@@ -930,7 +960,7 @@ class World:
             )
         for t in snap["tasks"]:
             finished = t["finished_at"]
-            world.put_task(
+            world._put_task(
                 DeletionTask(
                     t["task_id"],
                     t["account_id"],
@@ -943,14 +973,36 @@ class World:
                 )
             )
         world._pending = [_Pending(*p) for p in snap["pending"]]
+        if any(p.kind not in _WORK_KINDS for p in world._pending):
+            raise UsageError("The snapshot's pending work names an unknown kind of work.")
         heapq.heapify(world._pending)
         world._pending_seq = int(snap["pending_seq"])
         world.ids.counter = int(snap["ids"])
         return world
 
-    def snapshot_json(self) -> str:
-        """The snapshot as canonical JSON text."""
-        return json.dumps(self.snapshot(), sort_keys=True)
+
+class Trace(Sequence[Event]):
+    """A read-only view of the event log (no copy is made)."""
+
+    __slots__ = ("_events",)
+
+    def __init__(self, events: list[Event]) -> None:
+        self._events = events
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Event]: ...
+    def __getitem__(self, index: int | slice) -> Event | Sequence[Event]:
+        if isinstance(index, slice):
+            return tuple(self._events[index])
+        return self._events[index]
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __repr__(self) -> str:
+        return f"<Trace of {len(self._events)} events>"
 
 
 def _loggable(parameters: Mapping[str, Any]) -> dict[str, Any]:

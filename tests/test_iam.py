@@ -388,3 +388,17 @@ def test_member_account_can_create_its_own_role_through_iam(sim):
     """IAM knows nothing of the Marketplace rule: a member's create succeeds in its account."""
     role = sim.iam(MEMBER).create_service_linked_role(AWSServiceName=SERVICE)["Role"]
     assert role["Arn"] == ARN.replace(MANAGEMENT, MEMBER)
+
+
+def test_service_names_are_exact(sim):
+    """AWS service principals are lower-case; an upper-cased one is an unknown service."""
+    with pytest.raises(InvalidInput):
+        sim.iam(MANAGEMENT).create_service_linked_role(AWSServiceName=SERVICE.upper())
+
+
+def test_names_follow_aws_ascii_patterns_and_none_is_a_type_error(sim):
+    """A non-ASCII role name breaks IAM's pattern; None is a mistyped parameter, as in botocore."""
+    with pytest.raises(ValidationError, match="regular expression pattern"):
+        sim.iam(MANAGEMENT).get_role(RoleName="Rôle")
+    with pytest.raises(ValidationError, match="Invalid type for parameter RoleName, value: None"):
+        sim.iam(MANAGEMENT).get_role(RoleName=None)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -139,3 +140,36 @@ def test_readme_lifecycle_table_is_the_generated_one():
     start = readme.index("<!-- lifecycle-table:start -->") + len("<!-- lifecycle-table:start -->")
     end = readme.index("<!-- lifecycle-table:end -->")
     assert readme[start:end].strip() == table_markdown()
+
+
+def test_a_table_with_a_trap_state_is_refused_when_built():
+    """A table in which no row leaves some state is refused."""
+    create_from_absent_only = Transition(
+        "create", (RoleState.ABSENT,), RoleState.CREATING,
+        ("management_account_on_console", "caller_allowed"), Cause.CALLER, "x")
+    no_way_out = (*(r for r in TRANSITIONS if r.trigger != "create"), create_from_absent_only)
+    with pytest.raises(UsageError, match="traps"):
+        Lifecycle(no_way_out)
+
+
+def test_a_caller_trigger_without_a_declared_refusal_is_refused_when_built():
+    """A caller trigger that some state cannot take needs an AWS error for that case."""
+    with pytest.raises(UsageError, match="declare one in state_refusals"):
+        Lifecycle(TRANSITIONS, state_refusals={})
+
+
+def test_refusals_by_state_carry_their_aws_code():
+    """A duplicate create is refused by the state with InvalidInput; a missing role's edit with
+    NoSuchEntity."""
+    dup = LIFECYCLE.fire(RoleState.ACTIVE, "create", GuardFacts())
+    gone = LIFECYCLE.fire(RoleState.DELETED, "update_description", GuardFacts())
+    assert (dup.refused_by, dup.refusal_code) == ("state", "InvalidInput")
+    assert (gone.refused_by, gone.refusal_code) == ("state", "NoSuchEntity")
+
+
+def test_the_management_account_rule_binds_the_console_route_only():
+    """management_account_on_console refuses a member only when the request came via the console."""
+    member = GuardFacts(in_management_account_or_standalone=False)
+    assert LIFECYCLE.fire(RoleState.ABSENT, "create", member).ok
+    refused = LIFECYCLE.fire(RoleState.ABSENT, "create", attrs.evolve(member, via_console=True))
+    assert (refused.refused_by, refused.refusal_code) == ("management_account_on_console", "AccessDenied")

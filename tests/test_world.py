@@ -157,3 +157,90 @@ def test_every_attempt_is_logged_with_states_before_and_after(active_sim):
         "state_after": "active",
     }
     assert json.loads(active_sim.trace_jsonl().splitlines()[-1]) == last
+
+
+def test_account_queries_take_objects_or_ids(sim):
+    """Every query that takes an account gives the same answer for its object and its id."""
+    member = sim.organization.member_accounts[0]
+    mgmt = sim.organization.management_account
+    for query in (sim.subscriptions_of, sim.integration_owner, sim.served_accounts,
+                  sim.in_management_account_or_standalone, sim.purchase_orders_enabled,
+                  sim.integration_configured, sim.role_usage):
+        assert query(member) == query(member.account_id)
+        assert query(mgmt) == query(mgmt.account_id)
+    assert len(sim.subscriptions_of(member)) == 2
+
+
+def test_the_clock_refuses_steps_beyond_a_thousand_years(sim):
+    """A huge step is a UsageError and leaves the world usable (no datetime overflow later)."""
+    with pytest.raises(UsageError):
+        sim.advance(3e11)
+    with pytest.raises(UsageError):
+        Latencies(creation=1e15)
+    sim.advance(10)
+    assert sim.now.year == 2026
+
+
+@pytest.mark.parametrize("bad", [{"creation_failures": "2"}, {"creation_failures": -1},
+                                 {"usage_reporting": "most"}])
+def test_faults_are_validated(bad):
+    """Faults refuses a bad count or reporting mode with UsageError."""
+    from slr_fsm import Faults
+
+    with pytest.raises(UsageError):
+        Faults(**bad)
+
+
+def test_a_world_with_its_own_spec_snapshots_and_logs_that_role():
+    """A custom RoleSpec survives snapshot/restore, and the log records its role's states; the
+    Marketplace console refuses a world without the Marketplace role."""
+    from slr_fsm import RoleSpec
+
+    spec = RoleSpec("AWSServiceRoleForExample", "example.amazonaws.com", "ExamplePolicy",
+                    '{"Version":"2012-10-17","Statement":[]}')
+    sim = Simulation(specs=[spec])
+    sim.add_account("210987654321")
+    sim.iam("210987654321").create_service_linked_role(AWSServiceName="example.amazonaws.com")
+    assert sim.trace[-1].state_change == "absent -> creating"
+    twin = Simulation.restore(json.loads(json.dumps(sim.snapshot())))
+    assert twin.snapshot() == sim.snapshot()
+    twin.settle()
+    assert twin.role("210987654321").state is RoleState.ACTIVE
+    with pytest.raises(UsageError, match="Marketplace console"):
+        sim.marketplace("210987654321")
+
+
+def test_zero_latency_console_reports_configured_at_once():
+    """With zero creation latency, set-up answers CONFIGURED: the role is active on return."""
+    sim = Simulation.default(latencies=Latencies(creation=0))
+    assert sim.marketplace(MANAGEMENT).configure_billing_integration()["Status"] == "CONFIGURED"
+
+
+def test_a_refused_world_edit_consumes_no_ids(sim):
+    """add_organization refused for a duplicate account changes nothing, the id counter included."""
+    before = sim.snapshot()
+    with pytest.raises(UsageError):
+        sim.add_organization("555555555555", [MANAGEMENT])
+    assert sim.snapshot() == before
+
+
+def test_principals_take_one_policy_or_many_but_never_a_trust_policy(sim):
+    """add_principal accepts a single policy as well as a list, and refuses a trust policy."""
+    from slr_fsm import PolicyDocument
+
+    doc = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:Get*","Resource":"*"}]}'
+    assert len(sim.add_principal(MANAGEMENT, "one", doc).policies) == 1
+    trust = PolicyDocument.parse({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Service": SERVICE}, "Action": "sts:AssumeRole"}]},
+        kind="trust")
+    with pytest.raises(UsageError, match="trust policy"):
+        sim.add_principal(MANAGEMENT, "two", [trust])
+
+
+def test_the_trace_is_a_read_only_view(active_sim):
+    """sim.trace is a sequence view of the log: indexable, sliceable, sized, not a mutable list."""
+    trace = active_sim.trace
+    assert len(trace) == 2
+    assert trace[-1].operation == "finish_creation"
+    assert [e.seq for e in trace[:2]] == [0, 1]
+    assert not hasattr(trace, "append")
