@@ -247,7 +247,7 @@ class World:
 
     @property
     def accounts(self) -> tuple[Account, ...]:
-        """Every account, organizations' first (management, then members), then standalone."""
+        """Every account, in the order it was added (an organization: management, then members)."""
         return tuple(self._accounts.values())
 
     @property
@@ -885,6 +885,7 @@ class World:
                 for o in self._organizations.values()
             ],
             "standalone_accounts": [[a.account_id, a.name] for a in self.standalone_accounts],
+            "account_order": list(self._accounts),
             "principals": [
                 p.to_json_value()
                 for _, p in sorted(self._principals.items())
@@ -935,6 +936,7 @@ class World:
             world.add_organization(accounts[0], accounts[1:], organization_id=org["id"])
         for account_id, name in snap["standalone_accounts"]:
             world.add_account(Account(account_id, name))
+        world._accounts = {a: world._accounts[a] for a in snap["account_order"]}
         for p in snap["principals"]:
             world._principals.pop((p["account_id"], p["name"]), None)
             world.add_principal(p["account_id"], p["name"], p["policies"])
