@@ -31,7 +31,7 @@ from slr_fsm.subscriptions import Subscription, billing_integration_arn
 from slr_fsm.validation import Param, validate
 from slr_fsm.world import AccountLike, PrincipalLike, World
 
-__all__ = ["CONSOLE_OPERATIONS", "MarketplaceConsole"]
+__all__ = ["CONSOLE_OPERATIONS", "CONSOLE_TRIGGERS", "MarketplaceConsole"]
 
 T = TypeVar("T")
 
@@ -53,6 +53,9 @@ CONSOLE_OPERATIONS: dict[str, str] = {
     "detach_purchase_order": "purchase-orders:ModifyPurchaseOrders",
 }
 """Each console operation, and the IAM action its caller needs (a modelling decision)."""
+
+CONSOLE_TRIGGERS: dict[str, str] = {"configure_billing_integration": "create"}
+"""The lifecycle trigger a console operation fires (set-up creates the role when it is missing)."""
 
 
 class MarketplaceConsole:

@@ -122,7 +122,13 @@ class World:
     # ----------------------------------------------------------------- building a world
 
     @classmethod
-    def default(cls, seed: int = 0, *, latencies: Latencies | None = None) -> Self:
+    def default(
+        cls,
+        seed: int = 0,
+        *,
+        latencies: Latencies | None = None,
+        lifecycle: Lifecycle = LIFECYCLE,
+    ) -> Self:
         """A ready world: an organization (management account and two members), a standalone
         account, ``admin`` and ``readonly`` principals in each, and one subscription per account
         in each of two Regions.
@@ -132,7 +138,7 @@ class World:
         >>> [a.name for a in sim.accounts]
         ['management', 'member-a', 'member-b', 'standalone']
         """
-        world = cls(seed, latencies=latencies)
+        world = cls(seed, latencies=latencies, lifecycle=lifecycle)
         world.add_organization(
             Account("111122223333", "management"),
             [Account("444455556666", "member-a"), Account("777788889999", "member-b")],
@@ -340,11 +346,16 @@ class World:
                 return acct, found
             if principal.lower().endswith(".amazonaws.com"):
                 return acct, ServicePrincipal(principal.lower())
-        names = sorted(n for (a, n) in self._principals if a == acct.account_id)
+        names = sorted(self.principal_names(acct))
         raise InvalidClientTokenId(
             "The security token included in the request is invalid. "
             f"(slr_fsm: no principal {principal!r} in account {acct.account_id}; it has {names}.)"
         )
+
+    def principal_names(self, account: AccountLike) -> tuple[str, ...]:
+        """The names of an account's principals, in the order they were added."""
+        account_id = self.account(account).account_id
+        return tuple(name for (acct, name) in self._principals if acct == account_id)
 
     def spec_for_service(self, service_principal: str) -> RoleSpec | None:
         """The spec of this world for a service principal (exact: AWS's are lower-case)."""

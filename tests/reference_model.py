@@ -25,7 +25,7 @@ DEFAULT_POLICIES = {
     "readonly": ("iam:Get*", "iam:List*", "purchase-orders:View*", "sts:GetCallerIdentity"),
 }
 
-_NAME = re.compile(r"[\w+=,.@-]+")
+_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)  # AWS's \w is ASCII-only
 _NAME_LIMITS = {"RoleName": 64, "AWSServiceName": 128, "CustomSuffix": 64, "PolicyName": 128}
 _PO_NUMBER = re.compile(r"[A-Za-z0-9 ._/#-]{1,50}")
 _TASK_ID = re.compile(r"task/aws-service-role/[\w+=,.@-]+/[\w+=,.@-]+/[0-9a-fA-F-]{36}")
@@ -432,10 +432,19 @@ def _param_valid(name: str, value: Any) -> bool:
         return False
     if name in _NAME_LIMITS:
         return len(value) <= _NAME_LIMITS[name] and bool(_NAME.fullmatch(value))
-    if name == "Description":
-        return len(value) <= 1000
+    if name == "Description":  # IAM's roleDescriptionType
+        return len(value) <= 1000 and all(
+            c in "\t\n\r" or " " <= c <= "~" or "\xa1" <= c <= "\xff" for c in value)
     if name == "DeletionTaskId":
         return 1 <= len(value) <= 1000
+    if name in ("PolicyArn", "PermissionsBoundary"):  # arnType
+        return 20 <= len(value) <= 2048
+    if name == "PolicyDocument":
+        return 1 <= len(value) <= 131072
+    if name == "PathPrefix":  # a slash, then printable ASCII
+        return 1 <= len(value) <= 512 and value[0] == "/" and all("!" <= c <= "\x7f" for c in value)
+    if name == "Marker":
+        return 1 <= len(value) <= 320
     return True
 
 

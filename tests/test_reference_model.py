@@ -85,7 +85,7 @@ def test_readme_story_matches_model_at_every_step() -> None:
         Description="POs for the organization",
     )
     assert (
-        model.expect("attach_role_policy", MGMT, "admin", {"RoleName": ROLE, "PolicyArn": "x"})
+        model.expect("attach_role_policy", MGMT, "admin", {"RoleName": ROLE, "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess"})
         == "UnmodifiableEntity"
     )
     step(

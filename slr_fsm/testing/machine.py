@@ -1,0 +1,316 @@
+"""``RoleLifecycleMachine``: a hypothesis state machine over the simulation, made to be extended.
+
+It drives every operation (both creation routes, every account and principal, purchase orders,
+the integration, the clock, injected faults) and checks the lifecycle's invariants after every
+step. Subclass it to run your own code alongside:
+
+>>> from hypothesis.stateful import invariant, rule
+>>> class MyCode(RoleLifecycleMachine):
+...     def __init__(self):
+...         super().__init__()
+...         self.known_arns = {}
+...
+...     @rule()  # a rule of your own; the inherited ones still run
+...     def refresh_cache(self):
+...         for account in self.accounts:
+...             role = self.sim.role(account)
+...             self.known_arns[account] = role.arn if role.exists else None
+...
+...     @invariant()
+...     def cache_is_never_wrong(self):
+...         for account, arn in self.known_arns.items():
+...             assert arn in (None, self.sim.role(account).arn)
+>>> TestMyCode = MyCode.TestCase  # collected by pytest
+
+Pitfall: to change an inherited rule, override it *with its decorator*: a plain method of the
+same name replaces the rule with a method hypothesis never calls. To extend what every call
+does, override :meth:`call` (a plain method) and call ``super().call(...)``.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any, ClassVar
+
+import attrs
+from hypothesis import event, target
+from hypothesis import strategies as st
+from hypothesis.control import currently_in_test_context
+from hypothesis.stateful import (
+    Bundle,
+    RuleBasedStateMachine,
+    consumes,
+    initialize,
+    invariant,
+    multiple,
+    rule,
+)
+
+from slr_fsm.errors import AccessDenied, AwsError
+from slr_fsm.faults import UsageReporting
+from slr_fsm.iam import IAM_OPERATIONS, IamOperation
+from slr_fsm.lifecycle import RoleState
+from slr_fsm.marketplace import CONSOLE_OPERATIONS, CONSOLE_TRIGGERS
+from slr_fsm.simulation import Simulation
+from slr_fsm.testing.strategies import (
+    CALLER_TRIGGERS,
+    console_operations,
+    iam_operations,
+    operation_params,
+    valid_params,
+)
+
+__all__ = ["RoleLifecycleMachine"]
+
+_ACCOUNT_SLOTS = st.integers(0, 63)
+_PRINCIPAL_SLOTS = st.integers(0, 7)
+_PO_NUMBERS = ("PO-1", "PO-2")
+
+
+def _note(label: str) -> None:
+    """Record a hypothesis event (for ``--hypothesis-show-statistics``), also outside a test."""
+    if currently_in_test_context():
+        event(label)
+
+
+class RoleLifecycleMachine(RuleBasedStateMachine):
+    """Random sequences over the whole simulation, with the lifecycle's invariants checked.
+
+    ``self.sim`` is the simulation (from :meth:`make_simulation`), ``self.accounts`` its account
+    ids. Every call goes through :meth:`call`, which also checks that a refused call changed
+    nothing but the event log. ``stats`` counts, across runs, how often a role was re-created
+    after deletion.
+    """
+
+    tasks = Bundle("deletion_tasks")
+    stats: ClassVar[Counter[str]] = Counter()
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sim = self.make_simulation()
+        self.accounts = [a.account_id for a in self.sim.accounts]
+        self.principals = self._common_principals()
+        self.members = {a.account_id for org in self.sim.organizations for a in org.member_accounts}
+        self.recreations = 0
+        self._seen_role_ids: dict[str, set[str]] = {a: set() for a in self.accounts}
+        self._last_roles = self._role_facts()
+
+    def make_simulation(self) -> Simulation:
+        """The world each run starts from: ``Simulation.default(seed=0)`` and, in every account,
+        a principal ``nobody`` with no policies. Override to start elsewhere."""
+        sim = Simulation.default(seed=0)
+        for account in sim.accounts:
+            sim.add_principal(account, "nobody")
+        return sim
+
+    def _common_principals(self) -> list[str]:
+        """Principal names found in every account (``admin`` first), for the rules to pick."""
+        names = None
+        for account in self.accounts:
+            here = set(self.sim.principal_names(account))
+            names = here if names is None else names & here
+        return sorted(names or {"admin"}, key=lambda n: (n != "admin", n))
+
+    # ------------------------------------------------------------------ what every step does
+
+    def call(
+        self, operation: str, account: str, principal: str, params: dict[str, Any]
+    ) -> tuple[Any, str]:
+        """Call an IAM or console operation; return ``(response, outcome)``, where outcome is
+        ``"ok"`` or the AWS error code. A refusal must leave the snapshot unchanged and add
+        exactly one log entry."""
+        before = self.sim.snapshot()
+        log_size = len(self.sim.trace)
+        states = {a: self.sim.role(a).state for a in self.accounts}
+        face: Any = (
+            self.sim.marketplace(account, principal)
+            if operation in CONSOLE_OPERATIONS
+            else self.sim.iam(account, principal)
+        )
+        try:
+            response, outcome = getattr(face, operation)(**params), "ok"
+        except AwsError as refused:
+            response, outcome = None, refused.code
+        _note(f"{operation}: {outcome}")
+        if outcome != "ok":
+            assert self.sim.snapshot() == before, (
+                f"{operation} was refused ({outcome}) but changed the world"
+            )
+            assert len(self.sim.trace) == log_size + 1, "a refused call must be logged once"
+            return response, outcome
+        for acct, state in states.items():
+            if state is RoleState.DELETED and self.sim.role(acct).state is RoleState.CREATING:
+                self.recreations += 1
+                self.stats["re-created after deletion"] += 1
+                _note("re-created after deletion")
+        return response, outcome
+
+    def run_clock(self, seconds: float | None = None) -> None:
+        """Advance the clock by ``seconds``, or settle it when ``None``."""
+        if seconds is None:
+            self.sim.settle()
+        else:
+            self.sim.advance(seconds)
+
+    # ------------------------------------------------------------------ rules
+
+    @initialize()
+    def count_run(self) -> None:
+        """Count runs, for :attr:`stats`."""
+        self.stats["runs"] += 1
+
+    @rule(
+        target=tasks,
+        data=st.data(),
+        op=iam_operations(),
+        slot=_ACCOUNT_SLOTS,
+        who=_PRINCIPAL_SLOTS,
+    )
+    def iam_call(self, data: st.DataObject, op: IamOperation, slot: int, who: int) -> Any:
+        """Any IAM operation, by any principal in any account, with derived parameters."""
+        account = self.accounts[slot % len(self.accounts)]
+        principal = self.principals[who % len(self.principals)]
+        known = [t.task_id for t in self.sim.deletion_tasks]
+        task_ids = st.sampled_from(known) if known else None
+        params = data.draw(operation_params(op, task_ids=task_ids), label="params")
+        response, _ = self.call(op.method, account, principal, params)
+        if response and "DeletionTaskId" in response:
+            return response["DeletionTaskId"]
+        return multiple()
+
+    @rule(data=st.data(), slot=_ACCOUNT_SLOTS)
+    def walk_the_table(self, data: st.DataObject, slot: int) -> None:
+        """Take one edge of the lifecycle table from the role's current state: an
+        administrator's well-formed call, by either route, of an operation that fires a caller
+        trigger allowed there, or the clock when only the clock leaves it. This is what makes
+        runs reach deletion and re-creation often."""
+        account = self.accounts[slot % len(self.accounts)]
+        state = self.sim.role(account).state
+        triggers = sorted(
+            t for t in self.sim.lifecycle.triggers_from(state) if t in CALLER_TRIGGERS
+        )
+        if not triggers:
+            self.run_clock()
+            return
+        trigger = data.draw(st.sampled_from(triggers), label="trigger")
+        routes = [(o.method, valid_params(o)) for o in IAM_OPERATIONS if o.trigger == trigger]
+        routes += [(name, {}) for name, t in CONSOLE_TRIGGERS.items() if t == trigger]
+        operation, params = data.draw(st.sampled_from(routes), label="route")
+        self.call(operation, account, self.principals[0], params)
+
+    @rule(
+        op=console_operations(),
+        slot=_ACCOUNT_SLOTS,
+        who=_PRINCIPAL_SLOTS,
+        subscription=st.integers(0, 7),
+        po=st.sampled_from(_PO_NUMBERS),
+    )
+    def console_call(self, op: str, slot: int, who: int, subscription: int, po: str) -> None:
+        """Any console operation: set-up, removal, listing, attaching and detaching POs."""
+        account = self.accounts[slot % len(self.accounts)]
+        principal = self.principals[who % len(self.principals)]
+        params: dict[str, Any] = {}
+        if op in ("attach_purchase_order", "detach_purchase_order"):
+            subs = self.sim.subscriptions_of(account)
+            if not subs:
+                return
+            params = {
+                "subscription_id": subs[subscription % len(subs)].subscription_id,
+                "po_number": po,
+            }
+        self.call(op, account, principal, params)
+
+    @rule(seconds=st.sampled_from((1, 2, 5, 10, 30)))
+    def advance(self, seconds: int) -> None:
+        """Let the clock run."""
+        self.run_clock(seconds)
+
+    @rule()
+    def settle(self) -> None:
+        """Run the clock until nothing is pending: every deletion task has then finished."""
+        self.run_clock()
+        assert all(t.status.finished for t in self.sim.deletion_tasks)
+
+    @rule(task=consumes(tasks))
+    def finished_task_reports_its_end(self, task: str) -> None:
+        """Once settled, a task is SUCCEEDED or FAILED, and FAILED carries a RoleUsageList."""
+        self.run_clock()
+        found = self.sim.task(task)
+        if found is None:  # purged (Latencies.task_retention)
+            return
+        status = found.to_aws()
+        assert status["Status"] in ("SUCCEEDED", "FAILED")
+        assert ("Reason" in status) == (status["Status"] == "FAILED")
+
+    @rule(count=st.integers(1, 2))
+    def inject_creation_failure(self, count: int) -> None:
+        """Plan the next creations requested to fail."""
+        self.sim.inject_creation_failure(count)
+
+    @rule(mode=st.sampled_from(UsageReporting))
+    def usage_reporting(self, mode: UsageReporting) -> None:
+        """Choose how much of the resources in use failed deletions report."""
+        self.sim.set_usage_reporting(mode)
+
+    # ------------------------------------------------------------------ invariants
+
+    def _role_facts(self) -> dict[str, dict[str, Any]]:
+        return {a: attrs.asdict(self.sim.role(a), recurse=False) for a in self.accounts}
+
+    @invariant()
+    def never_deleted_while_resources_in_use(self) -> None:
+        """A deleted role has nothing left that uses it."""
+        for account in self.accounts:
+            role = self.sim.role(account)
+            if role.state is RoleState.DELETED:
+                assert self.sim.role_usage(account, role.spec) == ()
+
+    @invariant()
+    def only_the_description_ever_changes(self) -> None:
+        """A role that keeps its RoleId changes at most its state and description; its name and
+        ARN never change; a new RoleId is one never seen before."""
+        now = self._role_facts()
+        for account, role in now.items():
+            old = self._last_roles[account]
+            assert role["spec"] == old["spec"]
+            assert role["account_id"] == old["account_id"]
+            if role["role_id"] is not None and role["role_id"] == old["role_id"]:
+                ignore = ("state", "description")
+                assert {k: v for k, v in role.items() if k not in ignore} == {
+                    k: v for k, v in old.items() if k not in ignore
+                }
+            elif role["role_id"] is not None:
+                assert role["role_id"] not in self._seen_role_ids[account]
+                self._seen_role_ids[account].add(role["role_id"])
+        self._last_roles = now
+
+    @invariant()
+    def a_member_account_never_owns_the_integration(self) -> None:
+        """No member account of an organization ever has a billing integration of its own."""
+        for member in self.members:
+            assert not self.sim.integration_configured(member)
+
+    @invariant()
+    def only_the_trusted_service_may_assume_the_role(self) -> None:
+        """While a role is usable, its service may assume it and an administrator may not."""
+        for account in self.accounts:
+            role = self.sim.role(account)
+            if not role.state.usable_by_service:
+                continue
+            trust = role.spec.trust_policy()
+            assert trust["Statement"][0]["Principal"] == {"Service": role.spec.service_principal}
+            sts = self.sim.sts(account, role.spec.service_principal)
+            sts.assume_role(RoleArn=role.arn, RoleSessionName="invariant")
+            try:
+                self.sim.sts(account, "admin").assume_role(
+                    RoleArn=role.arn, RoleSessionName="invariant"
+                )
+            except AccessDenied:
+                continue
+            raise AssertionError("an administrator assumed a service-linked role")
+
+    def teardown(self) -> None:
+        """Steer hypothesis towards runs that delete and re-create roles."""
+        if currently_in_test_context():
+            deleted = sum(self.sim.role(a).state is RoleState.DELETED for a in self.accounts)
+            target(float(self.recreations * 2 + deleted), label="re-creations")
