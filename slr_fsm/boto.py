@@ -33,7 +33,8 @@ from urllib.parse import quote
 
 import attrs
 
-from slr_fsm.errors import AwsError, UsageError
+from slr_fsm.accounts import Account, ServicePrincipal
+from slr_fsm.errors import AwsError, InvalidClientTokenId, UsageError
 from slr_fsm.iam import IAM_OPERATIONS
 from slr_fsm.simulation import Simulation
 from slr_fsm.world import AccountLike, PrincipalLike
@@ -89,6 +90,11 @@ class _Binding:
             return self.sim.sts(self.account_id, self.principal).assume_role(**params)
         if operation == "GetCallerIdentity":
             _, who = self.sim.caller(self.account_id, self.principal)
+            if isinstance(who, ServicePrincipal):
+                raise InvalidClientTokenId(
+                    "The security token included in the request is invalid. (slr_fsm: a "
+                    "service principal has no credentials of its own to ask with.)"
+                )
             return {
                 "UserId": f"AIDA{_digest(who.arn)[:17]}",
                 "Account": self.account_id,
@@ -185,13 +191,16 @@ def attach(
     """Make an existing IAM or STS client answer from ``sim`` until ``detach()``.
 
     ``account_id`` defaults to the organization's management account (or the first account);
-    ``principal`` to that account's ``admin``.
+    ``principal`` to that account's ``admin``. As with AWS credentials, an unknown account or
+    principal is not refused here but by each call (``InvalidClientTokenId``, HTTP 403).
     """
     service = client.meta.service_model.service_name
     if service not in _SERVICES:
         raise UsageError(f"slr_fsm simulates IAM and STS clients only, not {service!r}.")
-    account = _default_account(sim) if account_id is None else sim.account(account_id).account_id
-    sim.caller(account, principal)  # an unknown principal fails here, not at the first call
+    if account_id is None:
+        account = _default_account(sim)
+    else:
+        account = account_id.account_id if isinstance(account_id, Account) else str(account_id)
     binding = _Binding(sim, account, "admin" if principal is None else principal, service)
     capture, answer = _make_handlers(binding)
     service_id = client.meta.service_model.service_id.hyphenize()

@@ -241,3 +241,17 @@ def test_request_ids_are_deterministic():
 
     assert ids() == ids()
     assert len(set(ids())) == 3
+
+
+def test_unknown_callers_are_refused_per_call_as_client_errors(sim):
+    """An unknown account or principal is InvalidClientTokenId (403) on each call, as AWS
+    answers bad credentials, inside simulated_boto3 too; building the client works."""
+    for client in (iam_client(sim, "999999999999"), iam_client(sim, MANAGEMENT, "nobody")):
+        error = error_of(lambda c=client: c.list_roles())
+        assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == (
+            "InvalidClientTokenId", 403)
+    with simulated_boto3(sim, MANAGEMENT, "ghost"):
+        error = error_of(lambda: boto3.client("iam").get_role(RoleName=ROLE))
+    assert error["Error"]["Code"] == "InvalidClientTokenId"
+    error = error_of(lambda: sts_client(sim, MANAGEMENT, SERVICE).get_caller_identity())
+    assert error["Error"]["Code"] == "InvalidClientTokenId"
