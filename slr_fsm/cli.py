@@ -37,6 +37,43 @@ def _parser() -> argparse.ArgumentParser:
     simulate.add_argument(
         "--json", action="store_true", help="print the trace as JSON lines instead of text"
     )
+
+    explore = commands.add_parser(
+        "explore",
+        help="visit every reachable state of a small world and check the invariants",
+        description="Breadth-first over the explorer's small world (an organization with a "
+        "member, a standalone account, admin and readonly principals, two subscriptions): "
+        "every state within the depth, each invariant checked, the shortest counterexample for "
+        "any that breaks. Exit code 1 when an invariant breaks.",
+    )
+    explore.add_argument("--depth", type=int, default=8, help="moves from the start (default 8)")
+    explore.add_argument(
+        "--invariant",
+        action="append",
+        metavar="NAME",
+        help="check only this invariant (repeatable; default: all)",
+    )
+    explore.add_argument(
+        "--max-states", type=int, default=100_000, help="stop after this many distinct states"
+    )
+    explore.add_argument(
+        "--max-seconds", type=float, default=300.0, help="stop after this many seconds"
+    )
+    explore.add_argument("--json", action="store_true", help="print the result as JSON")
+    explore.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+    diagram = commands.add_parser(
+        "diagram",
+        help="draw the lifecycle from the transition table",
+        description="The role lifecycle diagram, drawn from the transition table.",
+    )
+    diagram.add_argument(
+        "--format",
+        choices=["mermaid", "svg", "dot"],
+        default="mermaid",
+        help="mermaid (default, no dependency), dot, or svg (diagram extra)",
+    )
+    diagram.add_argument("--out", metavar="FILE", help="write to FILE instead of stdout")
     return parser
 
 
@@ -51,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "explore":
+        return _explore(args)
+    if args.command == "diagram":
+        return _diagram(args)
     from slr_fsm.scenario import SEED_STORY, format_story, run_story
     from slr_fsm.simulation import Simulation
 
@@ -67,6 +108,52 @@ def _run(args: argparse.Namespace) -> int:
         f"\nRole {mgmt.name} in {mgmt.account_id}: {mgmt.state.value}, RoleId {mgmt.role_id} "
         f"(earlier RoleIds: {', '.join(mgmt.previous_role_ids) or 'none'})"
     )
+    return 0
+
+
+def _explore(args: argparse.Namespace) -> int:
+    from slr_fsm.errors import UsageError
+    from slr_fsm.explore import ExploreProgress, explore
+
+    def report(p: ExploreProgress) -> None:
+        print(
+            f"... {p.states} states, {p.moves_tried} moves, depth {p.depth}, "
+            f"{p.states_per_second:,.0f} states/s",
+            file=sys.stderr,
+        )
+
+    try:
+        result = explore(
+            depth=args.depth,
+            invariants=args.invariant,
+            max_states=args.max_states,
+            max_seconds=args.max_seconds,
+            progress=None if args.quiet or args.json else report,
+        )
+    except UsageError as error:
+        print(f"slr-fsm explore: {error}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(result.to_json_value(), indent=2))
+    else:
+        print(result.summary())
+    return 1 if result.violations else 0
+
+
+def _diagram(args: argparse.Namespace) -> int:
+    from slr_fsm.diagram import lifecycle_diagram
+    from slr_fsm.errors import UsageError
+
+    try:
+        text = lifecycle_diagram().render(args.format)
+    except UsageError as error:
+        print(f"slr-fsm diagram: {error}", file=sys.stderr)
+        return 2
+    if args.out:
+        with open(args.out, "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+    else:
+        print(text)
     return 0
 
 

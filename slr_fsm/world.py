@@ -12,10 +12,11 @@ that a refused operation changed nothing.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import heapq
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Any, Self, TypeVar, overload
+from typing import Any, NamedTuple, Self, TypeVar, overload
 
 import attrs
 
@@ -52,13 +53,27 @@ T = TypeVar("T")
 SNAPSHOT_FORMAT = 1
 MAX_ELAPSED = 2 * MAX_SECONDS
 """How far a world's clock may run (two thousand years), well inside ``datetime``'s range."""
+_CONTAINERS = (
+    "_accounts",
+    "_organizations",
+    "_principals",
+    "_subscriptions",
+    "_subscriptions_by_account",
+    "_integrations",
+    "_roles",
+    "_tasks",
+    "_open_tasks",
+    "_pending",
+)
+"""The world's mutable containers; everything in them is a frozen value."""
 _WORK_KINDS = frozenset({"finish_creation", "start_deletion", "finish_deletion", "purge_task"})
 DEFAULT_REGIONS = ("us-east-1", "eu-west-1")
 
 
-@attrs.frozen(order=True)
-class _Pending:
-    """Background work due at ``due`` seconds; ``seq`` keeps same-time work in request order."""
+class _Pending(NamedTuple):
+    """Background work due at ``due`` seconds; ``seq`` keeps same-time work in request order.
+
+    A named tuple, not an attrs class: the heap compares these constantly."""
 
     due: float
     seq: int
@@ -870,6 +885,66 @@ class World:
         "purge_task": _run_purge_task,
     }
 
+    def fork(self) -> Self:
+        """An independent copy of the world as it is now (with an empty event log).
+
+        Entities are frozen values, so the copy shares them and only its containers are new:
+        much cheaper than ``restore(snapshot())``, which it equals.
+
+        >>> from slr_fsm import Simulation
+        >>> sim = Simulation.default()
+        >>> twin = sim.fork()
+        >>> _ = twin.marketplace("111122223333").configure_billing_integration()
+        >>> sim.role("111122223333").state.value, twin.role("111122223333").state.value
+        ('absent', 'creating')
+        """
+        twin = copy.copy(self)
+        twin.clock = VirtualClock(self.clock.start, self.clock.elapsed)
+        twin.ids = IdGenerator(self.ids.seed, self.ids.counter)
+        for name in _CONTAINERS:
+            setattr(twin, name, getattr(self, name).copy())
+        twin._log = []
+        return twin
+
+    def same_state(self, other: World) -> bool:
+        """Whether two worlds are in exactly the same state (as their snapshots would say, but
+        without building them): same entities, clock, ids, faults and pending work."""
+        return (
+            self.clock == other.clock
+            and self.ids == other.ids
+            and self.faults == other.faults
+            and all(getattr(self, n) == getattr(other, n) for n in _CONTAINERS)
+        )
+
+    def abstract_state(self) -> tuple[Any, ...]:
+        """What decides how the world behaves from now on, ids and times aside: each role's
+        state, the integrations, the purchase orders, the unfinished deletion tasks' statuses,
+        the kinds of pending work, and the planned faults. Equal for worlds that differ only in
+        ids, timestamps, descriptions or finished tasks."""
+        open_tasks = tuple(
+            sorted(
+                (key, self._tasks[task_id].status.value)
+                for key, task_id in self._open_tasks.items()
+            )
+        )
+        return (
+            tuple(sorted((key, role.state.value) for key, role in self._roles.items())),
+            tuple(sorted(self._integrations)),
+            tuple(
+                (s.subscription_id, s.purchase_orders)
+                for s in self._subscriptions.values()
+                if s.purchase_orders
+            ),
+            open_tasks,
+            tuple(sorted((p.kind, p.account_id) for p in self._pending)),
+            (self.faults.creation_failures, self.faults.usage_reporting.value),
+        )
+
+    @property
+    def pending(self) -> tuple[tuple[float, str, str], ...]:
+        """Background work queued, in the order it will run: ``(due, kind, account_id)``."""
+        return tuple((p.due, p.kind, p.account_id) for p in sorted(self._pending))
+
     # ----------------------------------------------------------------- snapshot and restore
 
     def snapshot(self) -> dict[str, Any]:
@@ -909,15 +984,16 @@ class World:
             "integrations": sorted(self._integrations),
             "roles": [r.to_json_value() for _, r in sorted(self._roles.items())],
             "tasks": [t.to_json_value() for t in self._tasks.values()],
-            "pending": [attrs.astuple(p) for p in sorted(self._pending)],
+            "pending": [list(p) for p in sorted(self._pending)],
             "pending_seq": self._pending_seq,
         }
 
     @classmethod
-    def restore(cls, snapshot: Mapping[str, Any]) -> Self:
-        """A new world in exactly the state a :meth:`snapshot` recorded (with an empty log)."""
+    def restore(cls, snapshot: Mapping[str, Any], *, lifecycle: Lifecycle = LIFECYCLE) -> Self:
+        """A new world in exactly the state a :meth:`snapshot` recorded (with an empty log),
+        run by ``lifecycle`` (the standard one unless you are testing a variant)."""
         try:
-            return cls._restore(snapshot)
+            return cls._restore(snapshot, lifecycle)
         except UsageError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
@@ -927,7 +1003,7 @@ class World:
             ) from None
 
     @classmethod
-    def _restore(cls, snap: Mapping[str, Any]) -> Self:
+    def _restore(cls, snap: Mapping[str, Any], lifecycle: Lifecycle) -> Self:
         if not isinstance(snap, Mapping) or snap.get("format") != SNAPSHOT_FORMAT:
             raise UsageError("Not a slr_fsm snapshot: its 'format' is missing or unknown.")
         specs = [RoleSpec(**fields) for fields in snap["specs"]]
@@ -940,6 +1016,7 @@ class World:
             latencies=Latencies(**snap["latencies"]),
             faults=faults,
             start=dt.datetime.fromisoformat(snap["clock"]["start"]),
+            lifecycle=lifecycle,
         )
         world.clock.elapsed = float(snap["clock"]["elapsed"])
         for org in snap["organizations"]:

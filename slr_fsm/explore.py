@@ -1,0 +1,544 @@
+"""Exhaustive, breadth-first exploration of a small world, TLC-style.
+
+Where hypothesis samples sequences at random, :func:`explore` visits *every* state reachable
+within a bound, checks named invariants on each, and for each broken invariant returns the
+shortest sequence of moves that breaks it (breadth-first order makes the first one found the
+shortest). States are compared on an abstract fingerprint (role states, resources, integration,
+task statuses, pending work), not on ids or timestamps, so re-creations that differ only in ids
+collapse into one state.
+
+>>> result = explore(depth=3)
+>>> result.complete, result.violations
+(True, {})
+>>> result.states > 10
+True
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from slr_fsm.accounts import Account
+from slr_fsm.errors import AwsError, UsageError
+from slr_fsm.iam import IAM_OPERATIONS
+from slr_fsm.invariants import Invariant, Step, resolve_invariants
+from slr_fsm.lifecycle import LIFECYCLE, TRANSITIONS, Cause, Lifecycle, RoleState
+from slr_fsm.marketplace import CONSOLE_OPERATIONS
+from slr_fsm.simulation import Simulation
+
+__all__ = [
+    "FAULT_MOVE",
+    "ExploreProgress",
+    "ExploreResult",
+    "Move",
+    "Trace",
+    "TraceStep",
+    "default_moves",
+    "explore",
+    "fingerprint",
+    "replay",
+    "small_world",
+]
+
+LATEST_TASK = "<latest task>"
+"""A DeletionTaskId parameter meaning: the account's most recent deletion task."""
+PO_NUMBER = "PO-1"
+_SIMPLE = {
+    "AWSServiceName": "purchase-orders.marketplace.amazonaws.com",
+    "RoleName": "AWSServiceRoleForMarketplacePurchaseOrders",
+    "Description": "edited",
+    "DeletionTaskId": LATEST_TASK,
+}
+
+
+def small_world(seed: int = 0, *, lifecycle: Lifecycle = LIFECYCLE) -> Simulation:
+    """The explorer's default world: an organization (management account and one member), one
+    standalone account, ``admin`` and ``readonly`` in each, and the member's two subscriptions,
+    one in each of two Regions."""
+    sim = Simulation(seed, lifecycle=lifecycle)
+    sim.add_organization(Account("111122223333", "management"), [Account("444455556666", "member")])
+    sim.add_account(Account("123456789012", "standalone"))
+    for region in ("us-east-1", "eu-west-1"):
+        sim.add_subscription("444455556666", region, f"Analytics suite ({region})")
+    return sim
+
+
+@attrs.frozen
+class Move:
+    """One operation by one principal in one account, or the clock running, or a fault."""
+
+    face: str
+    operation: str
+    account_id: str = ""
+    principal: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def __str__(self) -> str:
+        if self.face in ("clock", "fault"):
+            return self.operation
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params)
+        return f"{self.principal}@{self.account_id} {self.face}.{self.operation}({args})"
+
+    def apply(self, sim: Simulation) -> str:
+        """Make the move on ``sim``; return ``"ok"``, the AWS error code, or ``"idle"`` for a
+        clock with nothing to run (and a fault already planned)."""
+        if self.face == "clock":
+            if not sim.pending:
+                return "idle"
+            sim.advance(sim.pending[0][0] - sim.clock.elapsed)
+            return "ok"
+        if self.face == "fault":
+            if sim.faults.creation_failures:
+                return "idle"
+            sim.inject_creation_failure(1)
+            return "ok"
+        params = dict(self.params)
+        if params.get("DeletionTaskId") == LATEST_TASK:
+            tasks = [t for t in sim.deletion_tasks if t.account_id == self.account_id]
+            params["DeletionTaskId"] = (
+                tasks[-1].task_id
+                if tasks
+                else f"task/aws-service-role/{_SIMPLE['AWSServiceName']}/"
+                f"{_SIMPLE['RoleName']}/00000000-0000-4000-8000-000000000000"
+            )
+        face: Any = (
+            sim.iam(self.account_id, self.principal)
+            if self.face == "iam"
+            else sim.marketplace(self.account_id, self.principal)
+        )
+        try:
+            getattr(face, self.operation)(**params)
+        except AwsError as refused:
+            return refused.code
+        return "ok"
+
+    def to_json_value(self) -> dict[str, Any]:
+        """The move as plain JSON data."""
+        return {
+            "face": self.face,
+            "operation": self.operation,
+            "account_id": self.account_id,
+            "principal": self.principal,
+            "params": dict(self.params),
+        }
+
+
+def default_moves(
+    world: Simulation, principals: Sequence[str] = ("admin", "readonly")
+) -> tuple[Move, ...]:
+    """Every move in ``world``, derived from the operation tables and the lifecycle table: each
+    IAM and console operation (well-formed, aimed at the role) by each principal in each
+    account, and the clock, since the table has clock-fired triggers. Add :data:`FAULT_MOVE`
+    to explore injected creation failures too (it doubles the state space)."""
+    moves: list[Move] = []
+    for account in world.accounts:
+        acct = account.account_id
+        for principal in principals:
+            for op in IAM_OPERATIONS:
+                params = tuple(
+                    (p.name, _SIMPLE.get(p.name, _filler(p.name))) for p in op.params if p.required
+                )
+                moves.append(Move("iam", op.method, acct, principal, params))
+            for name in CONSOLE_OPERATIONS:
+                if name in ("attach_purchase_order", "detach_purchase_order"):
+                    moves.extend(
+                        Move(
+                            "console",
+                            name,
+                            acct,
+                            principal,
+                            (("subscription_id", sub.subscription_id), ("po_number", PO_NUMBER)),
+                        )
+                        for sub in world.subscriptions_of(acct)
+                    )
+                else:
+                    moves.append(Move("console", name, acct, principal))
+    if any(row.cause is Cause.CLOCK for row in TRANSITIONS):
+        moves.append(Move("clock", "run the next background work"))
+    return tuple(moves)
+
+
+FAULT_MOVE = Move("fault", "plan one creation failure")
+"""A move that plans one creation failure (when none is planned already)."""
+
+
+def _filler(name: str) -> str:
+    return {
+        "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "PermissionsBoundary": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+        "PolicyName": "extra",
+        "PolicyDocument": '{"Version":"2012-10-17","Statement":[]}',
+    }.get(name, "x")
+
+
+def fingerprint(world: Simulation) -> tuple[Any, ...]:
+    """The state a world is in, for the explorer: its :meth:`~slr_fsm.world.World.abstract_state`
+    (role states, integrations, purchase orders, unfinished tasks, pending work, faults; not
+    ids, times, descriptions or finished tasks)."""
+    return world.abstract_state()
+
+
+@attrs.frozen
+class TraceStep:
+    """One step of a trace: the move, its outcome, and the roles' states after it."""
+
+    move: Move
+    outcome: str
+    role_states: tuple[tuple[str, str], ...]
+
+    def __str__(self) -> str:
+        states = ", ".join(f"{a}: {s}" for a, s in self.role_states)
+        return f"{self.move} => {self.outcome}   [{states}]"
+
+
+@attrs.frozen
+class Trace:
+    """A sequence of moves from a starting world, with the outcome of each: a counterexample,
+    or any path through the explored graph. ``start`` is the starting world's snapshot."""
+
+    start: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    steps: tuple[TraceStep, ...]
+    broken: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __str__(self) -> str:
+        head = f"{len(self.steps)} steps" + (f", breaking {self.broken}" if self.broken else "")
+        return "\n".join([head, *(f"{n:>3}. {s}" for n, s in enumerate(self.steps, 1))])
+
+    @property
+    def moves(self) -> tuple[Move, ...]:
+        """The moves alone (for a hypothesis ``@example`` or a test of your own)."""
+        return tuple(step.move for step in self.steps)
+
+    def to_pytest(
+        self,
+        name: str = "test_counterexample",
+        *,
+        world: str = "Simulation.restore(START)",
+        preamble: str = "",
+    ) -> str:
+        """Python source of a pytest test that replays this trace, checking every outcome; if
+        the trace breaks an invariant, the test asserts the invariant holds at the end, so it
+        fails until the bug is fixed. ``world`` is the expression that builds the starting
+        world from ``START`` (the trace's snapshot), ``preamble`` any imports it needs."""
+        lines = [
+            "import json",
+            "",
+            "from slr_fsm import Simulation",
+            "from slr_fsm.explore import Move",
+            "from slr_fsm.invariants import as_invariant",
+            *([preamble] if preamble else []),
+            "",
+            f"START = json.loads({json.dumps(json.dumps(self.start, sort_keys=True))})",
+            "",
+            "",
+            f"def {name}():",
+            f'    """Replays a {len(self.steps)}-step trace found by slr_fsm.explore."""',
+            f"    sim = {world}",
+        ]
+        for step in self.steps:
+            m = step.move
+            lines.append(
+                f"    assert Move({m.face!r}, {m.operation!r}, {m.account_id!r}, "
+                f"{m.principal!r}, {m.params!r}).apply(sim) == {step.outcome!r}"
+            )
+        if self.broken:
+            lines.append(f"    assert as_invariant({self.broken!r}).holds_in(sim)")
+        return "\n".join(lines) + "\n"
+
+    def to_json_value(self) -> dict[str, Any]:
+        """The trace as plain JSON data."""
+        return {
+            "broken": self.broken,
+            "steps": [{"move": s.move.to_json_value(), "outcome": s.outcome} for s in self.steps],
+        }
+
+
+def replay(
+    trace: Trace, world: Simulation | None = None, *, lifecycle: Lifecycle = LIFECYCLE
+) -> Simulation:
+    """Replay a trace on a fresh world (restored from the trace's start under ``lifecycle``,
+    unless ``world`` is given); every outcome must be the recorded one. Returns the world at
+    the end.
+
+    Raises :class:`~slr_fsm.errors.UsageError` naming the first step that answered otherwise.
+    """
+    sim = world if world is not None else Simulation.restore(trace.start, lifecycle=lifecycle)
+    for n, step in enumerate(trace.steps, 1):
+        outcome = step.move.apply(sim)
+        if outcome != step.outcome:
+            raise UsageError(
+                f"Step {n} ({step.move}) answered {outcome}, the trace says "
+                f"{step.outcome}: the world is not the one the trace came from."
+            )
+    return sim
+
+
+@attrs.frozen
+class ExploreProgress:
+    """How far an exploration has got, for a progress callback."""
+
+    states: int
+    moves_tried: int
+    depth: int
+    elapsed: float
+
+    @property
+    def states_per_second(self) -> float:
+        """Distinct states found per second so far."""
+        return self.states / self.elapsed if self.elapsed else 0.0
+
+
+@attrs.frozen
+class _Node:
+    world: Simulation = attrs.field(eq=False, repr=False)
+    depth: int
+    parent: int | None
+    via: Move | None
+    outcome: str
+
+
+@attrs.frozen
+class ExploreResult:
+    """What an exploration found.
+
+    ``nodes`` are the distinct states (index 0 the start), ``edges`` every move tried as
+    ``(from, move, outcome, to)``; ``violations`` maps each broken invariant to its shortest
+    counterexample. ``complete`` is False when a bound of states or time stopped the search
+    before it ran out of states or depth.
+    """
+
+    nodes: tuple[_Node, ...] = attrs.field(repr=False)
+    edges: tuple[tuple[int, Move, str, int], ...] = attrs.field(repr=False)
+    invariants: tuple[Invariant, ...] = attrs.field(repr=False)
+    violations: dict[str, Trace]
+    depth: int
+    complete: bool
+    stopped_because: str
+    elapsed: float
+    start: Mapping[str, Any] = attrs.field(repr=False)
+
+    @property
+    def states(self) -> int:
+        """How many distinct states were reached."""
+        return len(self.nodes)
+
+    @property
+    def moves_tried(self) -> int:
+        """How many moves were tried, over all states."""
+        return len(self.edges)
+
+    @property
+    def states_per_second(self) -> float:
+        """Distinct states found per second."""
+        return self.states / self.elapsed if self.elapsed else float(self.states)
+
+    def world(self, state: int) -> Simulation:
+        """A fork of the world representing a state."""
+        return self.nodes[state].world.fork()
+
+    def successors(self, state: int) -> set[int]:
+        """The states one move away from ``state`` (itself excluded)."""
+        return {dst for src, _, _, dst in self.edges if src == state and dst != state}
+
+    @property
+    def frontier(self) -> int:
+        """States at the depth bound, not expanded; 0 means every reachable state was found."""
+        return sum(1 for node in self.nodes if node.depth == self.depth) if self.complete else -1
+
+    @property
+    def dead_ends(self) -> tuple[int, ...]:
+        """Explored states no move leaves (within the depth bound, the frontier excluded)."""
+        left = {src for src, _, _, dst in self.edges if dst != src}
+        expanded = {src for src, _, _, _ in self.edges}
+        return tuple(s for s in range(len(self.nodes)) if s in expanded and s not in left)
+
+    def cannot_reach(self, target: Callable[[Simulation], bool]) -> tuple[int, ...]:
+        """States from which no explored path leads to a world where ``target`` holds."""
+        reaching = {i for i, node in enumerate(self.nodes) if target(node.world)}
+        incoming: dict[int, set[int]] = {}
+        for src, _, _, dst in self.edges:
+            incoming.setdefault(dst, set()).add(src)
+        frontier = list(reaching)
+        while frontier:
+            for src in incoming.get(frontier.pop(), ()):
+                if src not in reaching:
+                    reaching.add(src)
+                    frontier.append(src)
+        return tuple(i for i in range(len(self.nodes)) if i not in reaching)
+
+    def path_to(self, state: int, broken: str | None = None) -> Trace:
+        """The shortest explored path from the start to ``state``, as a trace."""
+        steps = []
+        node = self.nodes[state]
+        while node.parent is not None and node.via is not None:
+            steps.append(TraceStep(node.via, node.outcome, _role_states(node.world)))
+            node = self.nodes[node.parent]
+        return Trace(self.start, tuple(reversed(steps)), broken)
+
+    def describe_state(self, state: int) -> str:
+        """One line: each account's role state, integrations and purchase orders."""
+        world = self.nodes[state].world
+        roles = ", ".join(
+            f"{a.name or a.account_id}: {world.role(a).state.value}" for a in world.accounts
+        )
+        pos = sum(len(s.purchase_orders) for s in world.subscriptions)
+        owners = [a.name or a.account_id for a in world.accounts if world.integration_configured(a)]
+        return f"[{roles}] integration: {', '.join(owners) or 'none'}; purchase orders: {pos}"
+
+    def summary(self) -> str:
+        """The report the CLI prints: counts, invariants held or broken, counterexamples."""
+        if not self.complete:
+            reach = f"stopped early: {self.stopped_because}"
+        elif self.frontier:
+            reach = f"{self.frontier} states at the depth bound not expanded"
+        else:
+            reach = "every reachable state found"
+        lines = [
+            f"explored {self.states} states, {self.moves_tried} moves, to depth {self.depth}"
+            f" in {self.elapsed:.2f}s ({self.states_per_second:,.0f} states/s); {reach}",
+            f"dead ends: {len(self.dead_ends)}",
+            "reachable role states (management, member, standalone ...) and how many states each:",
+            *(f"  {combo}: {count}" for combo, count in self.role_state_counts().items()),
+            "invariants:",
+        ]
+        for inv in self.invariants:
+            verdict = "BROKEN" if inv.name in self.violations else "held"
+            lines.append(f"  {verdict:<6} {inv.name}: {inv.summary}")
+        for name, trace in self.violations.items():
+            lines.append(f"\nshortest counterexample for {name}:")
+            lines.append(str(trace))
+        return "\n".join(lines)
+
+    def role_state_counts(self) -> dict[str, int]:
+        """How many explored states have each combination of role states, one per account."""
+        counts: dict[str, int] = {}
+        for node in self.nodes:
+            combo = ", ".join(node.world.role(a).state.value for a in node.world.accounts)
+            counts[combo] = counts.get(combo, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def to_json_value(self) -> dict[str, Any]:
+        """The result as plain JSON data (states described, counterexamples in full)."""
+        return {
+            "states": self.states,
+            "moves_tried": self.moves_tried,
+            "depth": self.depth,
+            "complete": self.complete,
+            "frontier": self.frontier,
+            "stopped_because": self.stopped_because,
+            "elapsed_seconds": round(self.elapsed, 3),
+            "dead_ends": list(self.dead_ends),
+            "invariants": {inv.name: inv.name not in self.violations for inv in self.invariants},
+            "violations": {k: v.to_json_value() for k, v in self.violations.items()},
+            "reachable_states": [self.describe_state(i) for i in range(self.states)],
+        }
+
+
+def _role_states(world: Simulation) -> tuple[tuple[str, str], ...]:
+    return tuple((a.name or a.account_id, world.role(a).state.value) for a in world.accounts)
+
+
+def explore(
+    world: Simulation | None = None,
+    *,
+    depth: int = 8,
+    invariants: Iterable[Invariant | Callable[..., bool] | str] | None = None,
+    moves: Sequence[Move] | None = None,
+    max_states: int = 100_000,
+    max_seconds: float = 300.0,
+    progress: Callable[[ExploreProgress], None] | None = None,
+    progress_every: float = 1.0,
+) -> ExploreResult:
+    """Explore every state of ``world`` (default :func:`small_world`) reachable in ``depth``
+    moves, breadth-first, checking ``invariants`` (default: the whole library).
+
+    ``moves`` defaults to :func:`default_moves`. The search stops cleanly at ``max_states``
+    distinct states or ``max_seconds``; ``progress`` is called about every ``progress_every``
+    seconds with an :class:`ExploreProgress`.
+    """
+    if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
+        raise UsageError(f"depth is a number of moves >= 0, got {depth!r}")
+    start_world = (world if world is not None else small_world()).fork()
+    checks = resolve_invariants(invariants)
+    state_checks = [inv for inv in checks if inv.on == "state"]
+    step_checks = [inv for inv in checks if inv.on == "step"]
+    all_moves = tuple(moves) if moves is not None else default_moves(start_world)
+    began = time.perf_counter()
+    last_report = began
+    nodes: list[_Node] = [_Node(start_world, 0, None, None, "")]
+    index = {fingerprint(start_world): 0}
+    edges: list[tuple[int, Move, str, int]] = []
+    found: dict[str, tuple[int, Step | None]] = {}
+    for inv in state_checks:
+        if not inv.holds_in(start_world):
+            found[inv.name] = (0, None)
+    queue = deque([0])
+    stopped = "explored every state within the depth"
+    complete = True
+    while queue:
+        current = queue.popleft()
+        node = nodes[current]
+        if node.depth >= depth:
+            continue
+        for move in all_moves:
+            after = node.world.fork()
+            outcome = move.apply(after)
+            key = fingerprint(after)
+            target = index.get(key)
+            if target is None:
+                target = len(nodes)
+                index[key] = target
+                nodes.append(_Node(after, node.depth + 1, current, move, outcome))
+                queue.append(target)
+                for inv in state_checks:
+                    if inv.name not in found and not inv.holds_in(after):
+                        found[inv.name] = (target, None)
+            edges.append((current, move, outcome, target))
+            for inv in step_checks:
+                if inv.name not in found:
+                    step = Step(node.world, move, outcome, after)
+                    if not inv.holds_in(step):
+                        found[inv.name] = (current, step)
+        now = time.perf_counter()
+        if progress is not None and now - last_report >= progress_every:
+            last_report = now
+            progress(ExploreProgress(len(nodes), len(edges), node.depth, now - began))
+        if len(nodes) >= max_states:
+            stopped, complete = f"reached max_states={max_states}", False
+            break
+        if now - began >= max_seconds:
+            stopped, complete = f"reached max_seconds={max_seconds}", False
+            break
+    start = start_world.snapshot()
+    result = ExploreResult(
+        tuple(nodes),
+        tuple(edges),
+        checks,
+        {},
+        depth,
+        complete,
+        stopped,
+        time.perf_counter() - began,
+        start,
+    )
+    for name, (state, breaking) in found.items():
+        trace = result.path_to(state, broken=name)
+        if breaking is not None:
+            last = TraceStep(breaking.move, breaking.outcome, _role_states(breaking.after))
+            trace = attrs.evolve(trace, steps=(*trace.steps, last))
+        result.violations[name] = trace
+    return result
+
+
+def role_state_is(account: str, state: RoleState) -> Callable[[Simulation], bool]:
+    """A target for :meth:`ExploreResult.cannot_reach`: the role in ``account`` is in ``state``."""
+    return lambda world: world.role(account).state is state

@@ -1,0 +1,210 @@
+"""Named invariants: rules every reachable world must keep, checked by the explorer.
+
+An invariant is a plain function. A *state* invariant takes a world and returns ``True`` when
+the world is fine; a *step* invariant takes a :class:`Step` (the world before, the move, its
+outcome, the world after). Write your own as plain functions of the world:
+
+>>> from slr_fsm import Simulation
+>>> def no_role_in_member_accounts(world):
+...     return not any(world.role(a).exists for a in world.organization.member_accounts)
+>>> check = as_invariant(no_role_in_member_accounts)
+>>> check.name, check.holds_in(Simulation.default())
+('no_role_in_member_accounts', True)
+
+Checks that call the faces do so on a fork, so checking never changes the world checked.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable, Iterable
+from typing import Any, Literal
+
+import attrs
+
+from slr_fsm.errors import AccessDenied, UsageError
+from slr_fsm.lifecycle import RoleState
+from slr_fsm.simulation import Simulation
+
+__all__ = ["INVARIANTS", "Invariant", "Step", "as_invariant", "resolve_invariants"]
+
+
+@attrs.frozen
+class Step:
+    """One move of an exploration: the world before and after, and what the move answered."""
+
+    before: Simulation
+    move: Any
+    outcome: str
+    after: Simulation
+
+
+@attrs.frozen
+class Invariant:
+    """A named rule. ``on="state"`` checks a world; ``on="step"`` checks a :class:`Step`."""
+
+    name: str
+    check: Callable[[Any], bool] = attrs.field(eq=False, repr=False)
+    summary: str = ""
+    on: Literal["state", "step"] = "state"
+
+    def holds_in(self, subject: Any) -> bool:
+        """Whether the rule holds for a world (or a step); an AssertionError counts as broken."""
+        try:
+            return bool(self.check(subject))
+        except AssertionError:
+            return False
+
+
+def _existing_roles(world: Simulation) -> Iterable[tuple[str, Any]]:
+    for account in world.accounts:
+        for spec in world.specs:
+            role = world.role(account, spec)
+            if role.exists:
+                yield account.account_id, role
+
+
+def never_deleted_while_in_use(world: Simulation) -> bool:
+    """No role is ``deleted`` while resources still use it."""
+    return all(
+        not world.role_usage(a, spec)
+        for a in world.accounts
+        for spec in world.specs
+        if world.role(a, spec).state is RoleState.DELETED
+    )
+
+
+def only_the_trusted_service_assumes_the_role(world: Simulation) -> bool:
+    """While a role is usable, its service may assume it and an administrator may not."""
+    probe = world.fork()
+    for account, role in _existing_roles(probe):
+        if not role.state.usable_by_service:
+            continue
+        probe.sts(account, role.spec.service_principal).assume_role(
+            RoleArn=role.arn, RoleSessionName="invariant"
+        )
+        try:
+            probe.sts(account, "admin").assume_role(RoleArn=role.arn, RoleSessionName="invariant")
+        except AccessDenied:
+            continue
+        return False
+    return True
+
+
+def managed_policy_attached_alone(world: Simulation) -> bool:
+    """Every existing role has exactly its service's managed policy attached, nothing else."""
+    probe = world.fork()
+    for account, role in _existing_roles(probe):
+        attached = probe.iam(account).list_attached_role_policies(RoleName=role.name)
+        if attached["AttachedPolicies"] != [
+            {"PolicyName": role.spec.managed_policy_name, "PolicyArn": role.spec.managed_policy_arn}
+        ]:
+            return False
+    return True
+
+
+def trust_policy_never_changes(world: Simulation) -> bool:
+    """GetRole always shows the trust policy AWS defined for the service, unchanged."""
+    probe = world.fork()
+    return all(
+        probe.iam(account).get_role(RoleName=role.name)["Role"]["AssumeRolePolicyDocument"]
+        == role.spec.trust_policy()
+        for account, role in _existing_roles(probe)
+    )
+
+
+def member_never_creates_the_integration(world: Simulation) -> bool:
+    """No member account of an organization ever has a billing integration of its own."""
+    return not any(
+        world.integration_configured(member)
+        for org in world.organizations
+        for member in org.member_accounts
+    )
+
+
+def deletion_always_ends(world: Simulation) -> bool:
+    """Once the clock runs, every deletion task ends SUCCEEDED or FAILED."""
+    probe = world.fork()
+    probe.settle()
+    return all(task.status.finished for task in probe.deletion_tasks)
+
+
+def unauthorized_caller_changes_nothing(step: Step) -> bool:
+    """A call refused for lack of permission leaves the world exactly as it was."""
+    if step.outcome != "AccessDenied":
+        return True
+    return step.after.same_state(step.before)
+
+
+INVARIANTS: dict[str, Invariant] = {
+    inv.name: inv
+    for inv in (
+        Invariant(
+            "never_deleted_while_in_use",
+            never_deleted_while_in_use,
+            "never deleted while resources are in use",
+        ),
+        Invariant(
+            "only_the_trusted_service_assumes_the_role",
+            only_the_trusted_service_assumes_the_role,
+            "only the trusted service may assume the role",
+        ),
+        Invariant(
+            "managed_policy_attached_alone",
+            managed_policy_attached_alone,
+            "the managed policy is attached to the role alone",
+        ),
+        Invariant(
+            "trust_policy_never_changes",
+            trust_policy_never_changes,
+            "the role's trust policy never changes",
+        ),
+        Invariant(
+            "member_never_creates_the_integration",
+            member_never_creates_the_integration,
+            "a member account never creates the organization's integration",
+        ),
+        Invariant(
+            "unauthorized_caller_changes_nothing",
+            unauthorized_caller_changes_nothing,
+            "a caller without permission never changes anything",
+            on="step",
+        ),
+        Invariant(
+            "deletion_always_ends",
+            deletion_always_ends,
+            "deletion always ends SUCCEEDED or FAILED once the clock runs",
+        ),
+    )
+}
+"""The library of named invariants, by name."""
+
+
+def as_invariant(rule: Invariant | Callable[..., bool] | str) -> Invariant:
+    """An :class:`Invariant` from one, from a library name, or from a plain function of the
+    world (or, if its one parameter is named ``step``, of a :class:`Step`)."""
+    if isinstance(rule, Invariant):
+        return rule
+    if isinstance(rule, str):
+        try:
+            return INVARIANTS[rule]
+        except KeyError:
+            raise UsageError(
+                f"No invariant named {rule!r}; the library has {sorted(INVARIANTS)}, or pass "
+                "a function of the world."
+            ) from None
+    if callable(rule):
+        params = list(inspect.signature(rule).parameters)
+        on: Literal["state", "step"] = "step" if params[:1] == ["step"] else "state"
+        doc = (inspect.getdoc(rule) or "").strip().splitlines()
+        return Invariant(getattr(rule, "__name__", repr(rule)), rule, doc[0] if doc else "", on)
+    raise UsageError(f"An invariant is a name, an Invariant or a function; got {rule!r}")
+
+
+def resolve_invariants(
+    rules: Iterable[Invariant | Callable[..., bool] | str] | None,
+) -> tuple[Invariant, ...]:
+    """The invariants to check: the given ones, or the whole library when ``None``."""
+    if rules is None:
+        return tuple(INVARIANTS.values())
+    return tuple(as_invariant(rule) for rule in rules)

@@ -1,0 +1,220 @@
+"""The exhaustive explorer, its invariants, counterexamples and the planted bug."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import attrs
+import pytest
+
+from slr_fsm import Simulation, UsageError
+from slr_fsm.explore import (
+    ExploreProgress,
+    Move,
+    default_moves,
+    explore,
+    fingerprint,
+    replay,
+    role_state_is,
+    small_world,
+)
+from slr_fsm.iam import IAM_OPERATIONS
+from slr_fsm.invariants import INVARIANTS, as_invariant
+from slr_fsm.lifecycle import RoleState
+from slr_fsm.marketplace import CONSOLE_OPERATIONS
+from tests.conftest import MANAGEMENT, ROLE, SERVICE
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+sys.path.insert(0, str(EXAMPLES))
+from planted_bug import planted_lifecycle  # noqa: E402
+
+MEMBER = "444455556666"
+
+
+def management_admin_moves():
+    """The moves of the management administrator and the clock: a small, complete space."""
+    return [m for m in default_moves(small_world())
+            if m.face == "clock" or (m.account_id == MANAGEMENT and m.principal == "admin")]
+
+
+def test_default_exploration_holds_every_invariant():
+    """On the default world every library invariant holds at every state within depth 4."""
+    result = explore(depth=4)
+    assert result.complete
+    assert result.violations == {}
+    assert {inv.name for inv in result.invariants} == set(INVARIANTS)
+    assert result.states == explore(depth=4).states  # deterministic
+    assert result.dead_ends == ()
+
+
+def test_moves_are_derived_from_the_operation_tables():
+    """Each account and principal gets every IAM operation and every console operation (one per
+    subscription for purchase orders), plus the clock."""
+    world = small_world()
+    moves = default_moves(world)
+    for account in ("111122223333", "444455556666", "123456789012"):
+        for principal in ("admin", "readonly"):
+            mine = {m.operation for m in moves if (m.account_id, m.principal) == (account, principal)}
+            assert mine == {op.method for op in IAM_OPERATIONS} | set(CONSOLE_OPERATIONS) - (
+                set() if account == MEMBER else {"attach_purchase_order", "detach_purchase_order"})
+    assert sum(m.face == "clock" for m in moves) == 1
+
+
+def test_re_creations_that_differ_only_in_ids_are_one_state():
+    """A role deleted and re-created is the same explorer state as one created once."""
+    once, twice = small_world(), small_world()
+    for sim in (once, twice):
+        sim.iam(MANAGEMENT).create_service_linked_role(AWSServiceName=SERVICE)
+        sim.settle()
+    twice.iam(MANAGEMENT).delete_service_linked_role(RoleName=ROLE)
+    twice.settle()
+    twice.iam(MANAGEMENT).create_service_linked_role(AWSServiceName=SERVICE)
+    twice.settle()
+    assert once.role(MANAGEMENT).role_id != twice.role(MANAGEMENT).role_id
+    assert fingerprint(once) == fingerprint(twice)
+
+
+def test_a_complete_space_has_no_frontier_and_every_state_can_reach_deletion():
+    """Exploring the management administrator's moves to exhaustion: no state at the bound,
+    and from every state the role can still be deleted; the member never gets a role."""
+    result = explore(moves=management_admin_moves(), depth=30)
+    assert result.frontier == 0
+    assert result.cannot_reach(role_state_is(MANAGEMENT, RoleState.DELETED)) == ()
+    assert len(result.cannot_reach(role_state_is(MEMBER, RoleState.ACTIVE))) == result.states
+
+
+def test_the_planted_bug_gets_its_shortest_counterexample():
+    """With deletion ignoring resources in use, the explorer's counterexample has 5 steps (set
+    up the integration, let it finish, delete, let the task start and end), and no sequence of
+    4 moves breaks the invariant."""
+    world = small_world(lifecycle=planted_lifecycle())
+    result = explore(world, depth=6, invariants=["never_deleted_while_in_use"])
+    trace = result.violations["never_deleted_while_in_use"]
+    assert len(trace) == 5
+    assert trace.steps[0].move.operation == "configure_billing_integration"
+    assert explore(world, depth=4, invariants=["never_deleted_while_in_use"]).violations == {}
+
+
+def test_a_counterexample_replays_and_becomes_a_failing_test(tmp_path):
+    """The trace replays on a fresh world with the same outcomes; its pytest source fails under
+    the planted bug and passes under the real lifecycle (the same moves then end blocked)."""
+    world = small_world(lifecycle=planted_lifecycle())
+    trace = explore(world, depth=5, invariants=["never_deleted_while_in_use"]).violations[
+        "never_deleted_while_in_use"]
+    end = replay(trace, lifecycle=planted_lifecycle())
+    assert not as_invariant("never_deleted_while_in_use").holds_in(end)
+    fixed = replay(trace)  # the real lifecycle: same answers, but the role is kept
+    assert fixed.role(MANAGEMENT).state is RoleState.DELETING_BLOCKED
+    for world, expected in (("Simulation.restore(START, lifecycle=planted_lifecycle())", 1),
+                            ("Simulation.restore(START)", 0)):
+        source = trace.to_pytest("test_found", world=world,
+                                 preamble="from planted_bug import planted_lifecycle")
+        (tmp_path / "test_found.py").write_text(source)
+        run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                              str(tmp_path / "test_found.py")], capture_output=True, text=True,
+                             env={"PYTHONPATH": str(EXAMPLES)}, timeout=120, cwd=tmp_path)
+        assert run.returncode == expected, run.stdout
+    tampered = attrs.evolve(trace, steps=trace.steps[1:])
+    with pytest.raises(UsageError, match="Step 1"):
+        replay(tampered)
+
+
+def test_the_planted_bug_example_script(tmp_path):
+    """examples/planted_bug.py prints the counterexample and writes the test; exit code 1."""
+    out = tmp_path / "test_generated.py"
+    run = subprocess.run([sys.executable, str(EXAMPLES / "planted_bug.py"), "--write", str(out)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 1
+    assert "shortest counterexample for never_deleted_while_in_use" in run.stdout
+    assert "def test_deletion_waits_for_clean_up" in out.read_text()
+
+
+def test_user_invariants_are_plain_functions():
+    """A user's function of the world is checked like the library's; one that fails at the
+    start has a zero-step counterexample; a step invariant sees every move."""
+    seen = []
+
+    def no_purchase_orders(world):
+        """No purchase order is ever attached."""
+        return not any(s.purchase_orders for s in world.subscriptions)
+
+    def count_steps(step):
+        seen.append(step.outcome)
+        return True
+
+    result = explore(depth=3, invariants=[no_purchase_orders, count_steps])
+    trace = result.violations["no_purchase_orders"]
+    assert [s.move.operation for s in trace.steps][-1] == "attach_purchase_order"
+    assert len(seen) == result.moves_tried
+    assert explore(depth=0, invariants=[lambda world: False]).violations["<lambda>"].steps == ()
+
+
+def test_bounds_stop_the_search_cleanly_and_progress_is_reported():
+    """max_states stops early with a reason; progress reports states per second."""
+    reports: list[ExploreProgress] = []
+    result = explore(depth=8, max_states=50, progress=reports.append, progress_every=0)
+    assert not result.complete
+    assert "max_states" in result.stopped_because
+    assert result.states >= 50
+    assert reports
+    assert reports[-1].states_per_second > 0
+    assert "stopped early" in result.summary()
+
+
+def test_bad_arguments_are_usage_errors():
+    """An unknown invariant name or a negative depth is a UsageError."""
+    with pytest.raises(UsageError, match="No invariant named"):
+        explore(depth=1, invariants=["nope"])
+    with pytest.raises(UsageError):
+        explore(depth=-1)
+
+
+def test_invariants_never_change_the_world_they_check():
+    """Checking every library invariant leaves the world's snapshot as it was."""
+    sim = Simulation.default()
+    sim.marketplace(MANAGEMENT).configure_billing_integration()
+    sim.settle()
+    before = sim.snapshot()
+    for inv in INVARIANTS.values():
+        if inv.on == "state":
+            assert inv.holds_in(sim)
+    assert sim.snapshot() == before
+
+
+def test_cli_explore_reports_and_exits(capsys):
+    """`slr-fsm explore` prints the summary and exits 0 when every invariant holds; --json
+    gives the reachable states."""
+    from slr_fsm.cli import main
+
+    assert main(["explore", "--depth", "3", "--quiet"]) == 0
+    out = capsys.readouterr().out
+    assert "every" not in out or "held" in out
+    assert "held   never_deleted_while_in_use" in out
+    assert main(["explore", "--depth", "2", "--json", "--invariant", "deletion_always_ends"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["invariants"] == {"deletion_always_ends": True}
+    assert len(data["reachable_states"]) == data["states"]
+    assert main(["explore", "--depth", "1", "--invariant", "nope", "--quiet"]) == 2
+
+
+def test_moves_print_readably():
+    """A move prints as who@account face.operation(params)."""
+    move = Move("iam", "get_role", MANAGEMENT, "admin", (("RoleName", ROLE),))
+    assert str(move) == f"admin@{MANAGEMENT} iam.get_role(RoleName='{ROLE}')"
+
+
+def test_the_readme_shows_the_default_explorations_real_output():
+    """The README's `slr-fsm explore` output has the counts and verdicts of a real run."""
+    readme = (EXAMPLES.parent / "README.md").read_text()
+    shown = readme.split("<!-- explore-output:start -->", 1)[1].split(
+        "<!-- explore-output:end -->", 1)[0].strip().splitlines()[2:-1]  # inside the fence
+    result = explore()
+    real = result.summary().splitlines()
+    first = real[0].split(" in ")[0]
+    assert shown[0].startswith(first)
+    assert [line for line in shown if line.startswith("  held") or "BROKEN" in line] == [
+        line for line in real if line.startswith("  held") or "BROKEN" in line]
+    assert all(line in real for line in shown[1:] if line.strip() != "...")
