@@ -4,40 +4,195 @@
 >>> sim = slr_fsm.Simulation.default()
 >>> sim.role(sim.organization.management_account).state is slr_fsm.RoleState.ABSENT
 True
+
+The public names below load on first use (PEP 562), so ``import slr_fsm`` costs almost
+nothing until the simulation is needed; type checkers see ordinary imports.
 """
 
-from slr_fsm.accounts import Account, Organization, Principal, ServicePrincipal
-from slr_fsm.clock import Latencies, VirtualClock
-from slr_fsm.errors import (
-    AccessDenied,
-    AwsError,
-    ConcurrentModification,
-    ConflictException,
-    InvalidClientTokenId,
-    InvalidInput,
-    LimitExceeded,
-    MalformedPolicyDocument,
-    ManagementAccountRequired,
-    NoSuchEntity,
-    ResourceNotFoundException,
-    ServiceFailure,
-    SlrFsmError,
-    UnmodifiableEntity,
-    UnsupportedPolicyFeature,
-    UsageError,
-    ValidationError,
-)
-from slr_fsm.events import Event
-from slr_fsm.faults import Faults, UsageReporting
-from slr_fsm.lifecycle import LIFECYCLE, TRANSITIONS, GuardFacts, Lifecycle, RoleState, Transition
-from slr_fsm.policy import Decision, PolicyDocument, evaluate
-from slr_fsm.roles import Role
-from slr_fsm.simulation import Simulation
-from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
-from slr_fsm.subscriptions import Subscription
-from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from slr_fsm.accounts import (
+        Account as Account,
+    )
+    from slr_fsm.accounts import (
+        Organization as Organization,
+    )
+    from slr_fsm.accounts import (
+        Principal as Principal,
+    )
+    from slr_fsm.accounts import (
+        ServicePrincipal as ServicePrincipal,
+    )
+    from slr_fsm.clock import (
+        Latencies as Latencies,
+    )
+    from slr_fsm.clock import (
+        VirtualClock as VirtualClock,
+    )
+    from slr_fsm.errors import (
+        AccessDenied as AccessDenied,
+    )
+    from slr_fsm.errors import (
+        AwsError as AwsError,
+    )
+    from slr_fsm.errors import (
+        ConcurrentModification as ConcurrentModification,
+    )
+    from slr_fsm.errors import (
+        ConflictException as ConflictException,
+    )
+    from slr_fsm.errors import (
+        InvalidClientTokenId as InvalidClientTokenId,
+    )
+    from slr_fsm.errors import (
+        InvalidInput as InvalidInput,
+    )
+    from slr_fsm.errors import (
+        LimitExceeded as LimitExceeded,
+    )
+    from slr_fsm.errors import (
+        MalformedPolicyDocument as MalformedPolicyDocument,
+    )
+    from slr_fsm.errors import (
+        ManagementAccountRequired as ManagementAccountRequired,
+    )
+    from slr_fsm.errors import (
+        NoSuchEntity as NoSuchEntity,
+    )
+    from slr_fsm.errors import (
+        ResourceNotFoundException as ResourceNotFoundException,
+    )
+    from slr_fsm.errors import (
+        ServiceFailure as ServiceFailure,
+    )
+    from slr_fsm.errors import (
+        SlrFsmError as SlrFsmError,
+    )
+    from slr_fsm.errors import (
+        UnmodifiableEntity as UnmodifiableEntity,
+    )
+    from slr_fsm.errors import (
+        UnsupportedPolicyFeature as UnsupportedPolicyFeature,
+    )
+    from slr_fsm.errors import (
+        UsageError as UsageError,
+    )
+    from slr_fsm.errors import (
+        ValidationError as ValidationError,
+    )
+    from slr_fsm.events import (
+        Event as Event,
+    )
+    from slr_fsm.faults import (
+        Faults as Faults,
+    )
+    from slr_fsm.faults import (
+        UsageReporting as UsageReporting,
+    )
+    from slr_fsm.lifecycle import (
+        LIFECYCLE as LIFECYCLE,
+    )
+    from slr_fsm.lifecycle import (
+        TRANSITIONS as TRANSITIONS,
+    )
+    from slr_fsm.lifecycle import (
+        GuardFacts as GuardFacts,
+    )
+    from slr_fsm.lifecycle import (
+        Lifecycle as Lifecycle,
+    )
+    from slr_fsm.lifecycle import (
+        RoleState as RoleState,
+    )
+    from slr_fsm.lifecycle import (
+        Transition as Transition,
+    )
+    from slr_fsm.policy import (
+        Decision as Decision,
+    )
+    from slr_fsm.policy import (
+        PolicyDocument as PolicyDocument,
+    )
+    from slr_fsm.policy import (
+        evaluate as evaluate,
+    )
+    from slr_fsm.roles import (
+        Role as Role,
+    )
+    from slr_fsm.simulation import (
+        Simulation as Simulation,
+    )
+    from slr_fsm.specs import (
+        MARKETPLACE_PURCHASE_ORDERS as MARKETPLACE_PURCHASE_ORDERS,
+    )
+    from slr_fsm.specs import (
+        RoleSpec as RoleSpec,
+    )
+    from slr_fsm.subscriptions import (
+        Subscription as Subscription,
+    )
+    from slr_fsm.tasks import (
+        DeletionStatus as DeletionStatus,
+    )
+    from slr_fsm.tasks import (
+        DeletionTask as DeletionTask,
+    )
+    from slr_fsm.tasks import (
+        RoleUsage as RoleUsage,
+    )
 
 __version__ = "0.1.0"
+
+_LAZY: dict[str, str] = {
+    "AccessDenied": "slr_fsm.errors",
+    "Account": "slr_fsm.accounts",
+    "AwsError": "slr_fsm.errors",
+    "ConcurrentModification": "slr_fsm.errors",
+    "ConflictException": "slr_fsm.errors",
+    "Decision": "slr_fsm.policy",
+    "DeletionStatus": "slr_fsm.tasks",
+    "DeletionTask": "slr_fsm.tasks",
+    "Event": "slr_fsm.events",
+    "Faults": "slr_fsm.faults",
+    "GuardFacts": "slr_fsm.lifecycle",
+    "InvalidClientTokenId": "slr_fsm.errors",
+    "InvalidInput": "slr_fsm.errors",
+    "LIFECYCLE": "slr_fsm.lifecycle",
+    "Latencies": "slr_fsm.clock",
+    "Lifecycle": "slr_fsm.lifecycle",
+    "LimitExceeded": "slr_fsm.errors",
+    "MARKETPLACE_PURCHASE_ORDERS": "slr_fsm.specs",
+    "MalformedPolicyDocument": "slr_fsm.errors",
+    "ManagementAccountRequired": "slr_fsm.errors",
+    "NoSuchEntity": "slr_fsm.errors",
+    "Organization": "slr_fsm.accounts",
+    "PolicyDocument": "slr_fsm.policy",
+    "Principal": "slr_fsm.accounts",
+    "ResourceNotFoundException": "slr_fsm.errors",
+    "Role": "slr_fsm.roles",
+    "RoleSpec": "slr_fsm.specs",
+    "RoleState": "slr_fsm.lifecycle",
+    "RoleUsage": "slr_fsm.tasks",
+    "ServiceFailure": "slr_fsm.errors",
+    "ServicePrincipal": "slr_fsm.accounts",
+    "Simulation": "slr_fsm.simulation",
+    "SlrFsmError": "slr_fsm.errors",
+    "Subscription": "slr_fsm.subscriptions",
+    "TRANSITIONS": "slr_fsm.lifecycle",
+    "Transition": "slr_fsm.lifecycle",
+    "UnmodifiableEntity": "slr_fsm.errors",
+    "UnsupportedPolicyFeature": "slr_fsm.errors",
+    "UsageError": "slr_fsm.errors",
+    "UsageReporting": "slr_fsm.faults",
+    "ValidationError": "slr_fsm.errors",
+    "VirtualClock": "slr_fsm.clock",
+    "evaluate": "slr_fsm.policy",
+}
+"""Each public name and the module that defines it."""
 
 __all__ = [
     "LIFECYCLE",
@@ -85,3 +240,17 @@ __all__ = [
     "__version__",
     "evaluate",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    """Load a public name from its module on first use, and keep it."""
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'slr_fsm' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)
