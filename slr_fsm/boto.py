@@ -26,7 +26,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import uuid
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -35,7 +34,8 @@ import attrs
 
 from slr_fsm.accounts import Account, ServicePrincipal
 from slr_fsm.errors import AwsError, InvalidClientTokenId, UsageError
-from slr_fsm.iam import IAM_OPERATIONS
+from slr_fsm.iam import IAM_OPERATIONS, IamApi
+from slr_fsm.ids import IdGenerator
 from slr_fsm.simulation import Simulation
 from slr_fsm.world import AccountLike, PrincipalLike
 
@@ -78,6 +78,7 @@ class _Binding:
     account_id: str
     principal: PrincipalLike
     service: str
+    _iam: IamApi | None = None
 
     def answer(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """The simulation's boto3-shaped answer; raises the simulation's AwsError."""
@@ -85,7 +86,9 @@ class _Binding:
             method = _IAM_METHODS.get(operation)
             if method is None:
                 raise _not_simulated("IAM", operation, sorted(_IAM_METHODS))
-            return dict(getattr(self.sim.iam(self.account_id, self.principal), method)(**params))
+            if self._iam is None:  # an unknown caller is refused here, call after call
+                self._iam = self.sim.iam(self.account_id, self.principal)
+            return dict(getattr(self._iam, method)(**params))
         if operation == "AssumeRole":
             return self.sim.sts(self.account_id, self.principal).assume_role(**params)
         if operation == "GetCallerIdentity":
@@ -119,8 +122,50 @@ def _digest(text: str) -> str:
 
 def _request_id(sim: Simulation) -> str:
     """A RequestId derived from the seed and the log's length: deterministic, consumes no id."""
-    raw = hashlib.blake2b(f"{sim.seed}:request:{len(sim.trace)}".encode(), digest_size=16)
-    return str(uuid.UUID(bytes=raw.digest(), version=4))
+    return IdGenerator(seed=sim.seed, counter=len(sim.trace)).uuid()
+
+
+_Path = tuple[str, ...]
+_POLICY_PATHS: dict[str, tuple[_Path, ...]] = {}
+_QUOTED: list[tuple[dict[str, Any], str]] = []
+
+
+def _policy_paths(shape: Shape, prefix: _Path = ()) -> tuple[_Path, ...]:
+    """Where an output shape holds policy documents (``*`` standing for every list item)."""
+    found: list[_Path] = []
+    if shape.type_name == "structure":
+        for name, member in shape.members.items():
+            if member.type_name == "string" and member.name == "policyDocumentType":
+                found.append((*prefix, name))
+            else:
+                found.extend(_policy_paths(member, (*prefix, name)))
+    elif shape.type_name == "list":
+        found.extend(_policy_paths(shape.member, (*prefix, "*")))
+    return tuple(found)
+
+
+def _quoted(document: dict[str, Any]) -> str:
+    """A policy document as AWS sends it: URL-encoded compact JSON (the few seen are cached)."""
+    for seen, text in _QUOTED:
+        if seen == document:
+            return text
+    text = quote(json.dumps(document, separators=(",", ":")))
+    _QUOTED[:] = [*_QUOTED[-7:], (document, text)]
+    return text
+
+
+def _encode_at(value: Any, path: _Path) -> Any:
+    head, rest = path[0], path[1:]
+    if head == "*":
+        return [_encode_at(item, rest) for item in value] if isinstance(value, list) else value
+    if not isinstance(value, dict) or head not in value:
+        return value
+    out = dict(value)
+    if rest:
+        out[head] = _encode_at(out[head], rest)
+    elif isinstance(out[head], dict):
+        out[head] = _quoted(out[head])
+    return out
 
 
 def wire_form(parsed: Any, shape: Shape | None) -> Any:
@@ -128,17 +173,11 @@ def wire_form(parsed: Any, shape: Shape | None) -> Any:
     text, as AWS sends them (botocore's own ``after-call`` handler decodes them again)."""
     if shape is None:
         return parsed
-    if shape.type_name == "structure" and isinstance(parsed, dict):
-        out = dict(parsed)
-        for name, member in shape.members.items():
-            if name in out:
-                if member.name == "policyDocumentType" and isinstance(out[name], dict):
-                    out[name] = quote(json.dumps(out[name], separators=(",", ":")))
-                else:
-                    out[name] = wire_form(out[name], member)
-        return out
-    if shape.type_name == "list" and isinstance(parsed, list):
-        return [wire_form(item, shape.member) for item in parsed]
+    paths = _POLICY_PATHS.get(shape.name)
+    if paths is None:
+        paths = _POLICY_PATHS.setdefault(shape.name, _policy_paths(shape))
+    for path in paths:
+        parsed = _encode_at(parsed, path)
     return parsed
 
 

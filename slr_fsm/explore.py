@@ -25,6 +25,7 @@ from typing import Any
 import attrs
 
 from slr_fsm.accounts import Account
+from slr_fsm.display import html_table
 from slr_fsm.errors import AwsError, UsageError
 from slr_fsm.iam import IAM_OPERATIONS
 from slr_fsm.invariants import Invariant, Step, resolve_invariants
@@ -218,6 +219,23 @@ class Trace:
         """The moves alone (for a hypothesis ``@example`` or a test of your own)."""
         return tuple(step.move for step in self.steps)
 
+    def _repr_html_(self) -> str:
+        caption = f"{len(self.steps)} steps" + (f", breaking {self.broken}" if self.broken else "")
+        return html_table(
+            ["#", "move", "outcome", "roles after"],
+            [
+                [n, str(s.move), s.outcome, ", ".join(f"{a}: {st}" for a, st in s.role_states)]
+                for n, s in enumerate(self.steps, 1)
+            ],
+            caption,
+        )
+
+    def diagram(self) -> Any:
+        """This trace as a sequence diagram (see :mod:`slr_fsm.diagram`)."""
+        from slr_fsm.diagram import trace_diagram
+
+        return trace_diagram(self)
+
     def to_pytest(
         self,
         name: str = "test_counterexample",
@@ -394,17 +412,33 @@ class ExploreResult:
         owners = [a.name or a.account_id for a in world.accounts if world.integration_configured(a)]
         return f"[{roles}] integration: {', '.join(owners) or 'none'}; purchase orders: {pos}"
 
-    def summary(self) -> str:
-        """The report the CLI prints: counts, invariants held or broken, counterexamples."""
+    def _repr_html_(self) -> str:
+        invariants = html_table(
+            ["invariant", "verdict", "what it says"],
+            [
+                [inv.name, "BROKEN" if inv.name in self.violations else "held", inv.summary]
+                for inv in self.invariants
+            ],
+            f"{self.states} states, {self.moves_tried} moves, depth {self.depth}"
+            + ("" if self.complete else f" (stopped early: {self.stopped_because})"),
+        )
+        return invariants + "".join(t._repr_html_() for t in self.violations.values())
+
+    def summary(self, *, timings: bool = True) -> str:
+        """The report the CLI prints: counts, invariants held or broken, counterexamples.
+        ``timings=False`` leaves out times (for output that must not change between runs)."""
         if not self.complete:
             reach = f"stopped early: {self.stopped_because}"
         elif self.frontier:
             reach = f"{self.frontier} states at the depth bound not expanded"
         else:
             reach = "every reachable state found"
+        took = (
+            f" in {self.elapsed:.2f}s ({self.states_per_second:,.0f} states/s)" if timings else ""
+        )
         lines = [
             f"explored {self.states} states, {self.moves_tried} moves, to depth {self.depth}"
-            f" in {self.elapsed:.2f}s ({self.states_per_second:,.0f} states/s); {reach}",
+            f"{took}; {reach}",
             f"dead ends: {len(self.dead_ends)}",
             "reachable role states (management, member, standalone ...) and how many states each:",
             *(f"  {combo}: {count}" for combo, count in self.role_state_counts().items()),

@@ -13,6 +13,7 @@ from typing import Any
 
 import attrs
 
+from slr_fsm.display import html_table
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.specs import RoleSpec
 
@@ -55,6 +56,22 @@ class Role:
     def exists(self) -> bool:
         """Whether IAM holds the role now."""
         return self.state.exists
+
+    def _repr_html_(self) -> str:
+        created = "-" if self.create_date is None else f"{self.create_date:%Y-%m-%d %H:%M:%S}"
+        return html_table(
+            ["field", "value"],
+            [
+                ["name", self.name],
+                ["account", self.account_id],
+                ["state", self.state.value],
+                ["ARN", self.arn],
+                ["RoleId", self.role_id or "-"],
+                ["created", created],
+                ["description", self.description or "-"],
+                ["earlier RoleIds", ", ".join(self.previous_role_ids) or "-"],
+            ],
+        )
 
     def to_json_value(self) -> dict[str, Any]:
         """The role as plain JSON data (for snapshots); times as ISO 8601 text."""

@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from slr_fsm.display import html_table
 from slr_fsm.iam import IamApi
 from slr_fsm.marketplace import MarketplaceConsole
 from slr_fsm.sts import StsApi
@@ -41,6 +42,40 @@ class Simulation(World):
     def sts(self, account: AccountLike, principal: PrincipalLike | None = None) -> StsApi:
         """STS for a user, or for a service principal such as the role's trusted service."""
         return StsApi(self, account, principal)
+
+    def _repr_html_(self) -> str:
+        rows = []
+        for account in self.accounts:
+            role = self.role(account)
+            org = account.organization_id or "-"
+            rows.append(
+                [
+                    account.name or "-",
+                    account.account_id,
+                    org,
+                    role.state.value,
+                    role.role_id or "-",
+                    "yes" if self.integration_configured(account) else "no",
+                    sum(len(s.purchase_orders) for s in self.subscriptions_of(account)),
+                ]
+            )
+        caption = (
+            f"Simulation (seed {self.seed}) at {self.now:%Y-%m-%d %H:%M:%S} UTC, "
+            f"{len(self.trace)} events, {self.pending_work} pending"
+        )
+        return html_table(
+            [
+                "account",
+                "id",
+                "organization",
+                "role",
+                "RoleId",
+                "billing integration",
+                "purchase orders",
+            ],
+            rows,
+            caption,
+        )
 
     def __repr__(self) -> str:
         roles = ", ".join(f"{a.account_id}:{self.role(a).state.value}" for a in self.accounts)

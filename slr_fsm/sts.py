@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import re
 from typing import Any
 
@@ -112,6 +111,8 @@ class StsApi:
 
     def _credentials(self, role: Role, session: str, duration: int) -> dict[str, Any]:
         """Deterministic temporary credentials, derived from the role, session and time."""
+        import hashlib  # here, not at import: only credentials need it
+
         now = self._world.now
         seed = f"{self._world.seed}:{role.role_id}:{session}:{now.isoformat()}".encode()
         digest = hashlib.blake2b(seed, digest_size=48).hexdigest().upper()

@@ -29,6 +29,7 @@ from slr_fsm.accounts import (
     ServicePrincipal,
 )
 from slr_fsm.clock import DEFAULT_START, MAX_SECONDS, Latencies, VirtualClock, checked_seconds
+from slr_fsm.display import html_table
 from slr_fsm.errors import AwsError, InvalidClientTokenId, UsageError
 from slr_fsm.events import OK, Event, trace_to_jsonl
 from slr_fsm.faults import Faults, UsageReporting
@@ -41,7 +42,7 @@ from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.subscriptions import BILLING_REGION, Subscription, billing_integration_arn
 from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
 
-__all__ = ["AccountLike", "PrincipalLike", "Trace", "World"]
+__all__ = ["AccountLike", "EventLog", "PrincipalLike", "World"]
 
 AccountLike = Account | str
 """An account given as its object or its 12-digit id."""
@@ -299,9 +300,9 @@ class World:
         return tuple(self._tasks.values())
 
     @property
-    def trace(self) -> Trace:
+    def trace(self) -> EventLog:
         """The event log, read-only: every attempt and every step the clock ran, in order."""
-        return Trace(self._log)
+        return EventLog(self._log)
 
     def trace_jsonl(self) -> str:
         """The event log as JSON lines."""
@@ -1071,8 +1072,8 @@ class World:
         return world
 
 
-class Trace(Sequence[Event]):
-    """A read-only view of the event log (no copy is made)."""
+class EventLog(Sequence[Event]):
+    """A read-only view of the event log (no copy is made); a table in Jupyter."""
 
     __slots__ = ("_events",)
 
@@ -1092,7 +1093,27 @@ class Trace(Sequence[Event]):
         return len(self._events)
 
     def __repr__(self) -> str:
-        return f"<Trace of {len(self._events)} events>"
+        return f"<EventLog of {len(self._events)} events>"
+
+    def __str__(self) -> str:
+        return "\n".join(event.describe() for event in self._events)
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            ["#", "time", "account", "principal", "operation", "outcome", "role"],
+            [
+                [
+                    e.seq,
+                    f"{e.time:%H:%M:%S}",
+                    e.account_id,
+                    e.principal,
+                    e.operation,
+                    e.outcome,
+                    e.state_change,
+                ]
+                for e in self._events
+            ],
+        )
 
 
 def _loggable(parameters: Mapping[str, Any]) -> dict[str, Any]:
