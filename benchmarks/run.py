@@ -346,7 +346,11 @@ def bench_world(quick: bool) -> list[Row]:
         fn(n)
         return time.perf_counter() - start
 
-    t_small, t_large = timed(_build_world, small), timed(_build_world, large)
+    def median_of(fn: Callable[[int], Any], n: int, times: int) -> float:
+        return statistics.median(timed(fn, n) for _ in range(times))
+
+    t_small = median_of(_build_world, small, 5)
+    t_large = median_of(_build_world, large, 1 if quick else 3)
     per_role = (_memory(lambda: _build_world(small)) - _memory(lambda: _accounts_only(small))) / small
     t_add_small = timed(_add_model, small)
     add_n = small * 2 if not quick else small * 3

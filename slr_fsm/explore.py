@@ -341,8 +341,11 @@ class ExploreResult:
     depth: int
     complete: bool
     stopped_because: str
-    elapsed: float
+    elapsed: float = attrs.field(repr=False)
     start: Mapping[str, Any] = attrs.field(repr=False)
+
+    def __str__(self) -> str:
+        return self.summary()
 
     @property
     def states(self) -> int:
