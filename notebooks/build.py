@@ -43,7 +43,7 @@ description), and it cannot be deleted while purchase orders still depend on it.
 This notebook follows the role through its whole life in a simulated world, with no AWS account.
 """),
     code("""
-from slr_fsm import Simulation, AwsError
+from slr_fsm import AwsError, Simulation
 from slr_fsm.diagram import lifecycle_diagram
 
 sim = Simulation.default(seed=0)
@@ -161,7 +161,7 @@ EDGE_CASES = [
 Each section asks one question about the role and answers it with a runnable cell.
 """),
     code("""
-from slr_fsm import Simulation, AwsError, Latencies
+from slr_fsm import AwsError, Simulation
 from slr_fsm.explore import explore, small_world
 sim = Simulation.default(seed=1)
 management = sim.organization.management_account
@@ -289,7 +289,7 @@ answers, so the code under test meets the real behaviour of this role.
     code("""
 import boto3
 from slr_fsm import Simulation
-from slr_fsm.boto import iam_client, simulated_boto3
+from slr_fsm.boto import simulated_boto3
 
 ROLE = "AWSServiceRoleForMarketplacePurchaseOrders"
 SERVICE = "purchase-orders.marketplace.amazonaws.com"
@@ -402,9 +402,9 @@ Each exercise asks you to *predict first*, then run the cell. Answers are in the
 (click to expand) and in the answers section at the end.
 """),
     code("""
-from slr_fsm import Simulation, AwsError, TRANSITIONS
-from slr_fsm.lifecycle import LIFECYCLE, RoleState, Cause
+from slr_fsm import TRANSITIONS, AwsError, Simulation
 from slr_fsm.diagram import lifecycle_diagram
+from slr_fsm.lifecycle import RoleState
 
 sim = Simulation.default(seed=0)
 management = sim.organization.management_account
