@@ -526,12 +526,20 @@ def explore(
         node = nodes[current]
         if node.depth >= depth:
             continue
+        scratch: Simulation | None = None
         for move in all_moves:
-            after = node.world.fork()
+            after = scratch if scratch is not None else node.world.fork()
             outcome = move.apply(after)
-            key = fingerprint(after)
-            target = index.get(key)
-            if target is None:
+            key = None
+            if after.same_state(node.world):
+                # Nothing but the event log changed (a refusal, a read): the same state, and
+                # the copy can serve the next move instead of a fresh one.
+                target, scratch = current, after
+            else:
+                scratch = None
+                key = fingerprint(after)
+                target = index.get(key, -1)
+            if key is not None and target == -1:
                 target = len(nodes)
                 index[key] = target
                 nodes.append(_Node(after, node.depth + 1, current, move, outcome))
