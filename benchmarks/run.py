@@ -57,6 +57,21 @@ def measure(fn: Callable[[], Any], *, number: int, repeat: int) -> Timing:
     return Timing(statistics.median(samples), min(samples), max(samples))
 
 
+def measure_side_by_side(fns: dict[str, Callable[[], Any]], *, number: int, repeat: int
+                         ) -> dict[str, Timing]:
+    """Like :func:`measure` for several functions, interleaved repeat by repeat, so that each
+    sees the same machine (a noisy neighbour slows all of them, not one)."""
+    samples: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeat):
+        for name, fn in fns.items():
+            gc.collect()
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            samples[name].append((time.perf_counter() - start) / number)
+    return {name: Timing(statistics.median(v), min(v), max(v)) for name, v in samples.items()}
+
+
 @attrs.frozen
 class Row:
     """One line of the results table."""
@@ -131,7 +146,7 @@ def bench_trigger(quick: bool) -> list[Row]:
 
     facts = GuardFacts()
     cycle = ("finish_creation", "finish_deletion", "create")  # creating -> active -> deleted -> ...
-    n, r = (2_000, 5) if quick else (20_000, 9)
+    n, r = (2_000, 5) if quick else (10_000, 15)
 
     def ours() -> None:
         state = RoleState.CREATING
@@ -158,9 +173,9 @@ def bench_trigger(quick: bool) -> list[Row]:
                     state = dest or state
                     break
 
-    t_ours = measure(ours, number=n, repeat=r)
-    t_plain = measure(plain, number=n, repeat=r)
-    t_floor = measure(floor, number=n, repeat=r)
+    timed = measure_side_by_side({"ours": ours, "plain": plain, "floor": floor}, number=n,
+                                 repeat=r)
+    t_ours, t_plain, t_floor = timed["ours"], timed["plain"], timed["floor"]
     rows = [
         Row("one lifecycle trigger (shared machine)", _per(t_ours, 3), "plain transitions.Machine, same table",
             _per(t_plain, 3), t_ours.median / t_plain.median, "≤ 1.25×",
@@ -254,9 +269,10 @@ def bench_boto(quick: bool) -> list[Row]:
     n, r = (20, 3) if quick else (200, 7)
     sim = Simulation.default(latencies=Latencies(creation=0, deletion_start=0, deletion_run=0))
     ours = iam_client(sim)
-    t_ours = measure(lambda: _cycle(ours), number=n, repeat=r)
     floor = _floor_client()
-    t_floor = measure(lambda: _cycle(floor), number=n, repeat=r)
+    timed = measure_side_by_side({"ours": lambda: _cycle(ours), "floor": lambda: _cycle(floor)},
+                                 number=n, repeat=r)
+    t_ours, t_floor = timed["ours"], timed["floor"]
     rows = [Row("one call through the boto3 bridge (create, get, list, delete cycle)",
                 _per(t_ours, 4), "botocore, short-circuited in before-call (the floor)",
                 _per(t_floor, 4), t_ours.median / t_floor.median, "≤ 1.5× the floor",
