@@ -16,11 +16,12 @@ The fixtures import boto3 only when used; without it they fail with the install 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from slr_fsm.simulation import Simulation
+if TYPE_CHECKING:
+    from slr_fsm.simulation import Simulation
 
 __all__ = ["iam_client", "pytest_addoption", "slr_client", "slr_sim"]
 
@@ -38,6 +39,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture
 def slr_sim(request: pytest.FixtureRequest) -> Simulation:
     """A fresh default simulation, seeded by ``--slr-fsm-seed``."""
+    from slr_fsm.simulation import Simulation  # here: pytest loads this plugin in every run
+
     return Simulation.default(seed=request.config.getoption("--slr-fsm-seed"))
 
 
