@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,9 +38,11 @@ def test_there_are_four_notebooks():
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_notebook_runs_clean_and_reproduces_its_outputs(path):
+def test_notebook_runs_clean_and_reproduces_its_outputs(path, monkeypatch):
     """Re-run in a fresh kernel, the notebook raises nothing, and every cell prints the text
     committed with it (seeded, so re-running gives the same text)."""
+    # The kernel spec starts "python": make that this interpreter, with slr_fsm installed.
+    monkeypatch.setenv("PATH", f"{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}")
     committed = nbformat.read(path, as_version=4)
     assert not any(o.output_type == "error" for c in committed.cells
                    for o in c.get("outputs", [])), "a committed output is an error"
