@@ -163,8 +163,10 @@ def trace_diagram(trace: Trace) -> Diagram:
         )
         if n > 1:
             dot.append(f"  step{n - 1} -> step{n};")
-    if trace.broken:
+    if trace.broken and participants:
         mermaid.append(f"    Note over {_mermaid_id(participants[0])}: breaks {trace.broken}")
+    elif trace.broken:  # broken before any move
+        mermaid += ["    participant start", f"    Note over start: breaks {trace.broken}"]
     dot.append("}")
     return Diagram("trace", "\n".join(mermaid), "\n".join(dot))
 

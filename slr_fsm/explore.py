@@ -28,7 +28,7 @@ from slr_fsm.accounts import Account
 from slr_fsm.display import html_table
 from slr_fsm.errors import AwsError, UsageError
 from slr_fsm.iam import IAM_OPERATIONS
-from slr_fsm.invariants import Invariant, Step, resolve_invariants
+from slr_fsm.invariants import INVARIANTS, Invariant, Step, resolve_invariants
 from slr_fsm.lifecycle import LIFECYCLE, TRANSITIONS, Cause, Lifecycle, RoleState
 from slr_fsm.marketplace import CONSOLE_OPERATIONS
 from slr_fsm.simulation import Simulation
@@ -80,6 +80,16 @@ class Move:
     principal: str = ""
     params: tuple[tuple[str, Any], ...] = ()
 
+    def __attrs_post_init__(self) -> None:
+        known = {"iam": {op.method for op in IAM_OPERATIONS}, "console": set(CONSOLE_OPERATIONS)}
+        if self.face not in (*known, "clock", "fault"):
+            raise UsageError(f"A move's face is iam, console, clock or fault; got {self.face!r}")
+        if self.face in known and self.operation not in known[self.face]:
+            raise UsageError(
+                f"{self.face} has no operation {self.operation!r}; it has "
+                f"{sorted(known[self.face])}."
+            )
+
     def __str__(self) -> str:
         if self.face in ("clock", "fault"):
             return self.operation
@@ -90,9 +100,9 @@ class Move:
         """Make the move on ``sim``; return ``"ok"``, the AWS error code, or ``"idle"`` for a
         clock with nothing to run (and a fault already planned)."""
         if self.face == "clock":
-            if not sim.pending:
+            if not sim.pending_work:
                 return "idle"
-            sim.advance(sim.pending[0][0] - sim.clock.elapsed)
+            sim.run_next()
             return "ok"
         if self.face == "fault":
             if sim.faults.creation_failures:
@@ -268,8 +278,11 @@ class Trace:
                 f"    assert Move({m.face!r}, {m.operation!r}, {m.account_id!r}, "
                 f"{m.principal!r}, {m.params!r}).apply(sim) == {step.outcome!r}"
             )
-        if self.broken:
+        library = INVARIANTS.get(self.broken or "")
+        if library is not None and library.on == "state":
             lines.append(f"    assert as_invariant({self.broken!r}).holds_in(sim)")
+        elif self.broken:
+            lines.append(f"    # The trace breaks {self.broken!r}: assert here what it checks.")
         return "\n".join(lines) + "\n"
 
     def to_json_value(self) -> dict[str, Any]:
@@ -289,6 +302,10 @@ def replay(
 
     Raises :class:`~slr_fsm.errors.UsageError` naming the first step that answered otherwise.
     """
+    if not isinstance(trace, Trace):
+        raise UsageError(f"replay() takes a Trace (from explore()), got {trace!r}")
+    if world is not None and not isinstance(world, Simulation):
+        raise UsageError(f"replay(world=...) takes a Simulation, got {world!r}")
     sim = world if world is not None else Simulation.restore(trace.start, lifecycle=lifecycle)
     for n, step in enumerate(trace.steps, 1):
         outcome = step.move.apply(sim)
@@ -364,7 +381,16 @@ class ExploreResult:
 
     def world(self, state: int) -> Simulation:
         """A fork of the world representing a state."""
-        return self.nodes[state].world.fork()
+        return self._node(state).world.fork()
+
+    def _node(self, state: int) -> _Node:
+        if (
+            isinstance(state, bool)
+            or not isinstance(state, int)
+            or not 0 <= state < len(self.nodes)
+        ):
+            raise UsageError(f"No state {state!r}: states are numbered 0 to {len(self.nodes) - 1}.")
+        return self.nodes[state]
 
     def successors(self, state: int) -> set[int]:
         """The states one move away from ``state`` (itself excluded)."""
@@ -399,7 +425,7 @@ class ExploreResult:
     def path_to(self, state: int, broken: str | None = None) -> Trace:
         """The shortest explored path from the start to ``state``, as a trace."""
         steps = []
-        node = self.nodes[state]
+        node = self._node(state)
         while node.parent is not None and node.via is not None:
             steps.append(TraceStep(node.via, node.outcome, _role_states(node.world)))
             node = self.nodes[node.parent]
@@ -504,6 +530,13 @@ def explore(
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
         raise UsageError(f"depth is a number of moves >= 0, got {depth!r}")
+    if world is not None and not isinstance(world, Simulation):
+        raise UsageError(f"explore() takes a Simulation (e.g. small_world()), got {world!r}")
+    for name, bound in (("max_states", max_states), ("max_seconds", max_seconds)):
+        if isinstance(bound, bool) or not isinstance(bound, int | float) or bound <= 0:
+            raise UsageError(f"{name} is a positive number, got {bound!r}")
+    if moves is not None and not all(isinstance(m, Move) for m in moves):
+        raise UsageError("moves are Move values (see default_moves())")
     start_world = (world if world is not None else small_world()).fork()
     checks = resolve_invariants(invariants)
     state_checks = [inv for inv in checks if inv.on == "state"]
@@ -514,7 +547,7 @@ def explore(
     nodes: list[_Node] = [_Node(start_world, 0, None, None, "")]
     index = {fingerprint(start_world): 0}
     edges: list[tuple[int, Move, str, int]] = []
-    found: dict[str, tuple[int, Step | None]] = {}
+    found: dict[str, tuple[int, TraceStep | None]] = {}
     for inv in state_checks:
         if not inv.holds_in(start_world):
             found[inv.name] = (0, None)
@@ -545,14 +578,14 @@ def explore(
                 nodes.append(_Node(after, node.depth + 1, current, move, outcome))
                 queue.append(target)
                 for inv in state_checks:
-                    if inv.name not in found and not inv.holds_in(after):
+                    if inv.name not in found and not inv.holds_in(_safe(inv, after)):
                         found[inv.name] = (target, None)
             edges.append((current, move, outcome, target))
             for inv in step_checks:
                 if inv.name not in found:
-                    step = Step(node.world, move, outcome, after)
+                    step = Step(_safe(inv, node.world), move, outcome, _safe(inv, after))
                     if not inv.holds_in(step):
-                        found[inv.name] = (current, step)
+                        found[inv.name] = (current, TraceStep(move, outcome, _role_states(after)))
         now = time.perf_counter()
         if progress is not None and now - last_report >= progress_every:
             last_report = now
@@ -575,13 +608,18 @@ def explore(
         time.perf_counter() - began,
         start,
     )
-    for name, (state, breaking) in found.items():
+    for name, (state, last) in found.items():
         trace = result.path_to(state, broken=name)
-        if breaking is not None:
-            last = TraceStep(breaking.move, breaking.outcome, _role_states(breaking.after))
+        if last is not None:
             trace = attrs.evolve(trace, steps=(*trace.steps, last))
         result.violations[name] = trace
     return result
+
+
+def _safe(invariant: Invariant, world: Simulation) -> Simulation:
+    """The world itself for the library's invariants (they check on copies of their own), a
+    copy for anyone else's, so that no check can change the exploration."""
+    return world if invariant.forks_itself else world.fork()
 
 
 def role_state_is(account: str, state: RoleState) -> Callable[[Simulation], bool]:

@@ -22,7 +22,7 @@ from typing import Any, Literal
 
 import attrs
 
-from slr_fsm.errors import AccessDenied, UsageError
+from slr_fsm.errors import AccessDenied, AwsError, UsageError
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.simulation import Simulation
 
@@ -44,16 +44,22 @@ class Invariant:
     """A named rule. ``on="state"`` checks a world; ``on="step"`` checks a :class:`Step`."""
 
     name: str
-    check: Callable[[Any], bool] = attrs.field(eq=False, repr=False)
+    check: Callable[[Any], bool | None] = attrs.field(eq=False, repr=False)
     summary: str = ""
     on: Literal["state", "step"] = "state"
+    #: Whether the check works on copies of its own (the library's do); the explorer hands
+    #: anyone else's a copy, so that no check can change the worlds it explores.
+    forks_itself: bool = False
 
     def holds_in(self, subject: Any) -> bool:
-        """Whether the rule holds for a world (or a step); an AssertionError counts as broken."""
+        """Whether the rule holds for a world (or a step). ``None`` counts as held (for checks
+        written with ``assert``); an AssertionError, or an AWS refusal the check did not
+        expect, counts as broken."""
         try:
-            return bool(self.check(subject))
-        except AssertionError:
+            verdict = self.check(subject)
+        except (AssertionError, AwsError):
             return False
+        return True if verdict is None else bool(verdict)
 
 
 def _existing_roles(world: Simulation) -> Iterable[tuple[str, Any]]:
@@ -178,6 +184,7 @@ INVARIANTS: dict[str, Invariant] = {
     )
 }
 """The library of named invariants, by name."""
+INVARIANTS = {name: attrs.evolve(inv, forks_itself=True) for name, inv in INVARIANTS.items()}
 
 
 def as_invariant(rule: Invariant | Callable[..., bool] | str) -> Invariant:
@@ -194,7 +201,14 @@ def as_invariant(rule: Invariant | Callable[..., bool] | str) -> Invariant:
                 "a function of the world."
             ) from None
     if callable(rule):
-        params = list(inspect.signature(rule).parameters)
+        try:
+            params = list(inspect.signature(rule).parameters)
+        except (TypeError, ValueError):
+            params = []
+        if len(params) != 1:
+            raise UsageError(
+                f"An invariant is a function of one argument (the world, or a step), got {rule!r}"
+            )
         on: Literal["state", "step"] = "step" if params[:1] == ["step"] else "state"
         doc = (inspect.getdoc(rule) or "").strip().splitlines()
         return Invariant(getattr(rule, "__name__", repr(rule)), rule, doc[0] if doc else "", on)
@@ -207,4 +221,14 @@ def resolve_invariants(
     """The invariants to check: the given ones, or the whole library when ``None``."""
     if rules is None:
         return tuple(INVARIANTS.values())
-    return tuple(as_invariant(rule) for rule in rules)
+    if isinstance(rules, str | Invariant) or callable(rules):
+        rules = [rules]  # one given on its own
+    resolved = tuple(as_invariant(rule) for rule in rules)
+    names = [inv.name for inv in resolved]
+    duplicated = sorted({n for n in names if names.count(n) > 1})
+    if duplicated:
+        raise UsageError(
+            f"Invariants need distinct names to be reported apart; {duplicated} appear twice. "
+            "Give each function its own name (or wrap it in Invariant(name, check))."
+        )
+    return resolved

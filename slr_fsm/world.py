@@ -886,6 +886,25 @@ class World:
         "purge_task": _run_purge_task,
     }
 
+    def _pending_order(self) -> tuple[tuple[int, str, str, bool], ...]:
+        """Pending work as ``(group, kind, account, doomed)`` in run order; work due at the same
+        moment shares a group (it runs in one step of the clock)."""
+        order: list[tuple[int, str, str, bool]] = []
+        group, last_due = -1, None
+        for work in sorted(self._pending):
+            if work.due != last_due:
+                group, last_due = group + 1, work.due
+            order.append((group, work.kind, work.account_id, work.fault))
+        return tuple(order)
+
+    def run_next(self) -> tuple[Event, ...]:
+        """Move the clock to the next piece of pending work and run what is due then; return
+        the log of what ran (nothing if no work is pending)."""
+        first = len(self._log)
+        if self._pending:
+            self._run_due(self._pending[0].due)
+        return tuple(self._log[first:])
+
     def fork(self) -> Self:
         """An independent copy of the world as it is now (with an empty event log).
 
@@ -908,8 +927,8 @@ class World:
         return twin
 
     def same_state(self, other: World) -> bool:
-        """Whether two worlds are in exactly the same state (as their snapshots would say, but
-        without building them): same entities, clock, ids, faults and pending work."""
+        """Whether two worlds are in the same state, event log aside: same entities, clock, ids,
+        faults and pending work (what decides their future), without building snapshots."""
         return (
             self.clock == other.clock
             and self.ids == other.ids
@@ -920,8 +939,9 @@ class World:
     def abstract_state(self) -> tuple[Any, ...]:
         """What decides how the world behaves from now on, ids and times aside: each role's
         state, the integrations, the purchase orders, the unfinished deletion tasks' statuses,
-        the kinds of pending work, and the planned faults. Equal for worlds that differ only in
-        ids, timestamps, descriptions or finished tasks."""
+        the pending work in the order it will run (simultaneous work grouped, doomed creations
+        marked), and the planned faults. Equal for worlds that differ only in ids, timestamps,
+        descriptions, finished tasks, or how long until each piece of pending work is due."""
         open_tasks = tuple(
             sorted(
                 (key, self._tasks[task_id].status.value)
@@ -937,7 +957,7 @@ class World:
                 if s.purchase_orders
             ),
             open_tasks,
-            tuple(sorted((p.kind, p.account_id) for p in self._pending)),
+            self._pending_order(),
             (self.faults.creation_failures, self.faults.usage_reporting.value),
         )
 

@@ -47,3 +47,23 @@ def test_the_plugin_seed_option(pytester):
     """--slr-fsm-seed seeds the slr_sim fixture."""
     pytester.makepyfile(test_seed="def test_seed(slr_sim):\n    assert slr_sim.seed == 7\n")
     pytester.runpytest_subprocess("--slr-fsm-seed", "7", "-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_the_pytest_plugin_loads_without_hypothesis_or_the_simulation():
+    """pytest loads the plugin in every run: it must import neither hypothesis nor the core."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "class Block:\n"
+        "    def find_spec(self, name, path=None, target=None):\n"
+        "        if name.split('.')[0] in ('hypothesis', 'boto3', 'botocore'):\n"
+        "            raise ImportError('blocked: ' + name)\n"
+        "sys.meta_path.insert(0, Block())\n"
+        "import slr_fsm.testing.pytest_plugin\n"
+        "print('slr_fsm.simulation' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"

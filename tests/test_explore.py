@@ -218,3 +218,83 @@ def test_the_readme_shows_the_default_explorations_real_output():
     assert [line for line in shown if line.startswith("  held") or "BROKEN" in line] == [
         line for line in real if line.startswith("  held") or "BROKEN" in line]
     assert all(line in real for line in shown[1:] if line.strip() != "...")
+
+
+def test_injected_creation_failures_are_explored():
+    """With FAULT_MOVE, a doomed creation is its own state: the explorer sees creating -> absent."""
+    from slr_fsm.explore import FAULT_MOVE
+
+    def creation_never_fails(step):
+        return not any(
+            step.before.role(a).state is RoleState.CREATING
+            and step.after.role(a).state is RoleState.ABSENT
+            for a in step.after.accounts
+        )
+
+    world = small_world()
+    result = explore(world, depth=4, moves=(*default_moves(world), FAULT_MOVE),
+                     invariants=[creation_never_fails])
+    trace = result.violations["creation_never_fails"]
+    assert [s.move.face for s in trace.steps].count("fault") == 1
+    assert trace.steps[-1].move.face == "clock"
+
+
+def test_checks_cannot_change_the_worlds_explored():
+    """A user invariant that mutates the world it is given changes nothing in the exploration."""
+    def meddling(world):
+        world.settle()
+        return True
+
+    assert explore(depth=3, invariants=[meddling]).states == explore(depth=3, invariants=[]).states
+
+
+def test_invariant_forms_and_misuse():
+    """A single name or function is accepted; assert-style checks returning None hold; an AWS
+    refusal inside a check counts as broken; duplicate names and wrong arities are refused."""
+    from slr_fsm import AccessDenied
+
+    def quiet(world):
+        assert world.accounts
+
+    def refuses(world):
+        raise AccessDenied("no")
+
+    assert explore(depth=1, invariants="deletion_always_ends").violations == {}
+    assert explore(depth=1, invariants=quiet).violations == {}
+    assert "refuses" in explore(depth=0, invariants=[refuses]).violations
+    with pytest.raises(UsageError, match="distinct names"):
+        explore(depth=1, invariants=[lambda w: True, lambda w: False])
+    with pytest.raises(UsageError, match="one argument"):
+        as_invariant(lambda: True)
+
+
+def test_bad_explorer_inputs_are_usage_errors():
+    """Wrong worlds, moves, traces and state numbers are UsageErrors, not bare exceptions."""
+    with pytest.raises(UsageError):
+        explore(world="x")
+    with pytest.raises(UsageError):
+        explore(moves=["x"])
+    with pytest.raises(UsageError):
+        Move("iam", "_call", MANAGEMENT, "admin")
+    with pytest.raises(UsageError):
+        Move("s3", "get_object")
+    with pytest.raises(UsageError):
+        replay("x")
+    result = explore(depth=1)
+    with pytest.raises(UsageError, match="No state"):
+        result.world(10**6)
+    with pytest.raises(UsageError):
+        result.path_to(-5)
+
+
+def test_a_user_invariants_trace_still_exports_and_draws():
+    """A counterexample for a user's invariant exports as a test with a note in place of the
+    final check, and an empty counterexample draws."""
+    from slr_fsm.diagram import trace_diagram
+
+    def never(world):
+        return False
+
+    trace = explore(depth=0, invariants=[never]).violations["never"]
+    assert "assert here what it checks" in trace.to_pytest()
+    assert "breaks never" in trace_diagram(trace).mermaid()

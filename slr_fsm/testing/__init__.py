@@ -5,11 +5,30 @@
 ...     pass
 >>> TestMine = Mine.TestCase
 
-Needs hypothesis (``pip install "slr-fsm[test]"``). The pytest plugin
-(:mod:`slr_fsm.testing.pytest_plugin`) loads by itself once slr-fsm is installed.
+Needs hypothesis (``pip install "slr-fsm[test]"``). The names load on first use, so that pytest
+can load the plugin (:mod:`slr_fsm.testing.pytest_plugin`, registered for every pytest run once
+slr-fsm is installed) without hypothesis installed.
 """
 
-from slr_fsm.testing import strategies
-from slr_fsm.testing.machine import RoleLifecycleMachine
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from slr_fsm.testing import strategies as strategies
+    from slr_fsm.testing.machine import RoleLifecycleMachine as RoleLifecycleMachine
 
 __all__ = ["RoleLifecycleMachine", "strategies"]
+
+
+def __getattr__(name: str) -> Any:
+    """Load ``RoleLifecycleMachine`` or ``strategies`` (and hypothesis) on first use."""
+    if name == "strategies":
+        value: Any = importlib.import_module("slr_fsm.testing.strategies")
+    elif name == "RoleLifecycleMachine":
+        value = importlib.import_module("slr_fsm.testing.machine").RoleLifecycleMachine
+    else:
+        raise AttributeError(f"module 'slr_fsm.testing' has no attribute {name!r}")
+    globals()[name] = value
+    return value
