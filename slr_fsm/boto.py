@@ -233,7 +233,10 @@ def attach(
     ``principal`` to that account's ``admin``. As with AWS credentials, an unknown account or
     principal is not refused here but by each call (``InvalidClientTokenId``, HTTP 403).
     """
-    service = client.meta.service_model.service_name
+    if not isinstance(sim, Simulation):
+        raise UsageError(f"attach() binds a client to a Simulation, got {sim!r}")
+    meta = getattr(client, "meta", None)
+    service = getattr(getattr(meta, "service_model", None), "service_name", None)
     if service not in _SERVICES:
         raise UsageError(f"slr_fsm simulates IAM and STS clients only, not {service!r}.")
     if account_id is None:
@@ -280,6 +283,8 @@ def iam_client(
 
     ``principal`` is a principal's name (``"readonly"``) or object.
     """
+    if not isinstance(sim, Simulation):
+        raise UsageError(f"iam_client() takes a Simulation, got {sim!r}")
     client = _session_client("iam", region_name)
     attach(client, sim, account_id, principal)
     return client

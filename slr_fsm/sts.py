@@ -34,7 +34,16 @@ _ASSUME_ROLE = (
     Param("RoleArn", required=True, min_length=20, max_length=2048),
     Param("RoleSessionName", required=True, min_length=2, max_length=64, pattern=r"[\w+=,.@-]*"),
     Param("DurationSeconds", kind=int, min_value=900, max_value=43200),
+    Param("ExternalId", min_length=2, max_length=1224, pattern=r"[\w+=,.@:/-]*"),
+    Param("Policy", min_length=1, max_length=2048),
+    Param("PolicyArns", kind=list),
+    Param("Tags", kind=list),
+    Param("TransitiveTagKeys", kind=list),
+    Param("SerialNumber", min_length=9, max_length=256),
+    Param("TokenCode", min_length=6, max_length=6, pattern=r"[\d]*"),
+    Param("SourceIdentity", min_length=2, max_length=64, pattern=r"[\w+=,.@-]*"),
 )
+"""AssumeRole's parameters (as in STS's API model); only the trust policy decides here."""
 _ROLE_ARN = re.compile(
     r"arn:aws:iam::(?P<account>\d{12}):role(?P<path>/(?:[^/]+/)*)(?P<name>[^/]+)"
 )

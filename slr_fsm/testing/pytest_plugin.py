@@ -51,8 +51,10 @@ def slr_client(slr_sim: Simulation) -> Callable[..., Any]:
 
     def make(service: str = "iam", account: Any = None, principal: Any = None) -> Any:
         factories = {"iam": boto.iam_client, "sts": boto.sts_client}
-        if service not in factories:
-            raise pytest.UsageError(f"slr_client makes 'iam' or 'sts' clients, not {service!r}")
+        if not isinstance(service, str) or service not in factories:
+            from slr_fsm.errors import UsageError
+
+            raise UsageError(f"slr_client makes 'iam' or 'sts' clients, not {service!r}")
         return factories[service](slr_sim, account, principal)
 
     return make
