@@ -298,3 +298,32 @@ def test_a_user_invariants_trace_still_exports_and_draws():
     trace = explore(depth=0, invariants=[never]).violations["never"]
     assert "assert here what it checks" in trace.to_pytest()
     assert "breaks never" in trace_diagram(trace).mermaid()
+
+
+def test_a_counterexample_pins_a_hypothesis_example():
+    """trace.moves, given to hypothesis as an @example of a test over move sequences, makes the
+    test fail on the planted bug at once, and pass once the bug is gone."""
+    from hypothesis import example, given, settings
+    from hypothesis import strategies as st
+
+    from slr_fsm.testing.strategies import move_sequences
+
+    trace = explore(small_world(lifecycle=planted_lifecycle()), depth=5,
+                    invariants=["never_deleted_while_in_use"]).violations[
+        "never_deleted_while_in_use"]
+
+    def make_test(lifecycle):
+        @settings(max_examples=5, deadline=None, database=None)
+        @example(moves=list(trace.moves))
+        @given(moves=move_sequences(small_world(), max_size=3) | st.just([]))
+        def run(moves):
+            sim = small_world(lifecycle=lifecycle)
+            for move in moves:
+                move.apply(sim)
+            assert as_invariant("never_deleted_while_in_use").holds_in(sim)
+
+        return run
+
+    with pytest.raises(AssertionError):
+        make_test(planted_lifecycle())()
+    make_test(small_world().lifecycle)()

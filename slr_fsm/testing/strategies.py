@@ -26,6 +26,7 @@ from slr_fsm.lifecycle import TRANSITIONS, Cause
 from slr_fsm.marketplace import CONSOLE_OPERATIONS
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.validation import Param
+from slr_fsm.simulation import Simulation
 from slr_fsm.world import World
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "iam_operations",
     "identity_policies",
     "invalid_value",
+    "move_sequences",
     "operation_params",
     "principal_names",
     "valid_params",
@@ -181,3 +183,19 @@ def identity_policies(draw: st.DrawFn) -> dict[str, Any]:
             }
         statements.append(statement)
     return {"Version": "2012-10-17", "Statement": statements}
+
+
+def move_sequences(world: Simulation, *, max_size: int = 12) -> st.SearchStrategy[list[Any]]:
+    """Lists of explorer moves (:func:`slr_fsm.explore.default_moves`) for ``world``: the same
+    moves a counterexample trace is made of, so ``@example(list(trace.moves))`` pins one.
+
+    >>> from hypothesis import given
+    >>> from slr_fsm.explore import small_world
+    >>> @given(move_sequences(small_world(), max_size=3))
+    ... def test(moves):
+    ...     assert len(moves) <= 3
+    >>> test()
+    """
+    from slr_fsm.explore import default_moves
+
+    return st.lists(st.sampled_from(default_moves(world)), max_size=max_size)
