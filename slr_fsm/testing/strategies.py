@@ -24,9 +24,9 @@ from hypothesis import strategies as st
 from slr_fsm.iam import IAM_OPERATIONS, IamOperation
 from slr_fsm.lifecycle import TRANSITIONS, Cause
 from slr_fsm.marketplace import CONSOLE_OPERATIONS
+from slr_fsm.simulation import Simulation
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.validation import Param
-from slr_fsm.simulation import Simulation
 from slr_fsm.world import World
 
 __all__ = [
