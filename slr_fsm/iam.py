@@ -25,154 +25,18 @@ from typing import Any
 import attrs
 
 from slr_fsm.errors import InvalidInput, NoSuchEntity
+from slr_fsm.iam_operations import IAM_OPERATIONS, IAM_OPERATIONS_BY_METHOD, IamOperation
 from slr_fsm.lifecycle import GuardFacts
 from slr_fsm.policy import Decision
 from slr_fsm.refusals import access_denied, protected_role, refusal_error, role_not_found
 from slr_fsm.roles import Role
 from slr_fsm.specs import SERVICE_ROLE_PATH_PREFIX, RoleSpec
-from slr_fsm.validation import NAME_PATTERN, Param, validate
+from slr_fsm.validation import NAME_PATTERN, validate
 from slr_fsm.world import AccountLike, PrincipalLike, World
 
 __all__ = ["IAM_OPERATIONS", "IamApi", "IamOperation"]
 
-_DESCRIPTION = r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*"
-_ROLE_NAME = Param("RoleName", required=True, min_length=1, max_length=64, pattern=NAME_PATTERN)
-_PATH_PREFIX = Param("PathPrefix", min_length=1, max_length=512, pattern=r"\u002F[\u0021-\u007F]*")
-_MARKER = Param("Marker", min_length=1, max_length=320, pattern=r"[\u0020-\u00FF]+")
-_MAX_ITEMS = Param("MaxItems", kind=int, min_value=1, max_value=1000)
-_POLICY_ARN = Param("PolicyArn", required=True, min_length=20, max_length=2048)
-_POLICY_NAME = Param(
-    "PolicyName", required=True, min_length=1, max_length=128, pattern=NAME_PATTERN
-)
-_POLICY_DOCUMENT = Param(
-    "PolicyDocument",
-    required=True,
-    min_length=1,
-    max_length=131072,
-    pattern=r"[\u0009\u000A\u000D\u0020-\u00FF]+",
-)
-
-
-@attrs.frozen
-class IamOperation:
-    """One IAM operation the simulation answers: its names, parameters and what it may change.
-
-    ``trigger`` is the lifecycle trigger it fires, if any; ``protected`` operations are always
-    refused on a service-linked role (UnmodifiableEntity).
-    """
-
-    method: str
-    name: str
-    params: tuple[Param, ...]
-    trigger: str | None = None
-    protected: bool = False
-
-    @property
-    def action(self) -> str:
-        """The IAM action a caller's policy must allow, e.g. ``iam:GetRole``."""
-        return f"iam:{self.name}"
-
-
-IAM_OPERATIONS: tuple[IamOperation, ...] = (
-    IamOperation(
-        "create_service_linked_role",
-        "CreateServiceLinkedRole",
-        (
-            Param(
-                "AWSServiceName", required=True, min_length=1, max_length=128, pattern=NAME_PATTERN
-            ),
-            Param("Description", max_length=1000, pattern=_DESCRIPTION),
-            Param("CustomSuffix", min_length=1, max_length=64, pattern=NAME_PATTERN),
-        ),
-        trigger="create",
-    ),
-    IamOperation(
-        "delete_service_linked_role",
-        "DeleteServiceLinkedRole",
-        (_ROLE_NAME,),
-        trigger="request_deletion",
-    ),
-    IamOperation(
-        "get_service_linked_role_deletion_status",
-        "GetServiceLinkedRoleDeletionStatus",
-        (Param("DeletionTaskId", required=True, min_length=1, max_length=1000),),
-    ),
-    IamOperation(
-        "update_role_description",
-        "UpdateRoleDescription",
-        (
-            _ROLE_NAME,
-            Param("Description", required=True, max_length=1000, pattern=_DESCRIPTION),
-        ),
-        trigger="update_description",
-    ),
-    IamOperation(
-        "update_role",
-        "UpdateRole",
-        (
-            _ROLE_NAME,
-            Param("Description", max_length=1000, pattern=_DESCRIPTION),
-            Param("MaxSessionDuration", kind=int, min_value=3600, max_value=43200),
-        ),
-        trigger="update_description",
-    ),
-    IamOperation("get_role", "GetRole", (_ROLE_NAME,)),
-    IamOperation("list_roles", "ListRoles", (_PATH_PREFIX, _MARKER, _MAX_ITEMS)),
-    IamOperation(
-        "list_attached_role_policies",
-        "ListAttachedRolePolicies",
-        (_ROLE_NAME, _PATH_PREFIX, _MARKER, _MAX_ITEMS),
-    ),
-    IamOperation(
-        "update_assume_role_policy",
-        "UpdateAssumeRolePolicy",
-        (_ROLE_NAME, _POLICY_DOCUMENT),
-        protected=True,
-    ),
-    IamOperation(
-        "attach_role_policy",
-        "AttachRolePolicy",
-        (_ROLE_NAME, _POLICY_ARN),
-        protected=True,
-    ),
-    IamOperation(
-        "detach_role_policy",
-        "DetachRolePolicy",
-        (_ROLE_NAME, _POLICY_ARN),
-        protected=True,
-    ),
-    IamOperation(
-        "put_role_policy",
-        "PutRolePolicy",
-        (_ROLE_NAME, _POLICY_NAME, _POLICY_DOCUMENT),
-        protected=True,
-    ),
-    IamOperation(
-        "delete_role_policy",
-        "DeleteRolePolicy",
-        (_ROLE_NAME, _POLICY_NAME),
-        protected=True,
-    ),
-    IamOperation("delete_role", "DeleteRole", (_ROLE_NAME,), protected=True),
-    IamOperation(
-        "put_role_permissions_boundary",
-        "PutRolePermissionsBoundary",
-        (
-            _ROLE_NAME,
-            Param("PermissionsBoundary", required=True, min_length=20, max_length=2048),
-        ),
-        protected=True,
-    ),
-    IamOperation(
-        "delete_role_permissions_boundary",
-        "DeleteRolePermissionsBoundary",
-        (_ROLE_NAME,),
-        protected=True,
-    ),
-)
-"""Every IAM operation the simulation answers, as data."""
-
-_OPERATIONS = {op.method: op for op in IAM_OPERATIONS}
+_OPERATIONS = IAM_OPERATIONS_BY_METHOD
 
 _TASK_ID = re.compile(
     rf"task/aws-service-role/(?P<service>{NAME_PATTERN})/(?P<role>{NAME_PATTERN})/"
