@@ -28,6 +28,7 @@ __all__ = [
     "ResourceNotFoundException",
     "ServiceFailure",
     "SlrFsmError",
+    "SnapshotError",
     "UnmodifiableEntity",
     "UnsupportedPolicyFeature",
     "UsageError",
@@ -165,6 +166,18 @@ class ConflictException(AwsError):
 
 class UsageError(SlrFsmError, ValueError):
     """A mistake in how the library itself is used (a negative clock step, a bad snapshot)."""
+
+
+class SnapshotError(UsageError):
+    """A snapshot that cannot be restored: malformed, or describing an impossible world.
+
+    ``field`` names where in the snapshot the problem is, e.g. ``roles[0].role_id``.
+    """
+
+    def __init__(self, field: str, problem: str) -> None:
+        super().__init__(f"Snapshot field {field}: {problem}")
+        self.field = field
+        self.problem = problem
 
 
 class UnsupportedPolicyFeature(UsageError):

@@ -11,14 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Sequence
+from typing import Any, overload
 
 import attrs
 
+from slr_fsm.display import html_table
 from slr_fsm.lifecycle import RoleState
 
-__all__ = ["OK", "Event", "trace_to_jsonl"]
+__all__ = ["OK", "Event", "EventLog", "trace_to_jsonl"]
 
 OK = "ok"
 """The outcome of an accepted attempt; a refused one records its AWS error code."""
@@ -43,6 +44,8 @@ class Event:
     role_account_id: str
     state_before: RoleState
     state_after: RoleState
+    role_name: str | None = None
+    """The name of the role the attempt concerned (``None`` when it named no known role)."""
 
     @property
     def ok(self) -> bool:
@@ -63,6 +66,7 @@ class Event:
             "role_account_id": self.role_account_id,
             "state_before": self.state_before.value,
             "state_after": self.state_after.value,
+            "role_name": self.role_name,
         }
 
     @property
@@ -85,3 +89,51 @@ class Event:
 def trace_to_jsonl(events: Iterable[Event]) -> str:
     """Events as JSON lines, one event a line, in order."""
     return "".join(json.dumps(e.to_json_value(), sort_keys=True) + "\n" for e in events)
+
+
+class EventLog(Sequence[Event]):
+    """A read-only view of the event log (no copy is made); a table in Jupyter."""
+
+    __slots__ = ("_events",)
+
+    def __init__(self, events: list[Event]) -> None:
+        self._events = events
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Event]: ...
+    def __getitem__(self, index: int | slice) -> Event | Sequence[Event]:
+        if isinstance(index, slice):
+            return tuple(self._events[index])
+        return self._events[index]
+
+    def __len__(self) -> int:
+        return len(self._events)
+
+    def __repr__(self) -> str:
+        return f"<EventLog of {len(self._events)} events>"
+
+    def __str__(self) -> str:
+        return "\n".join(event.describe() for event in self._events)
+
+    def _repr_html_(self) -> str:
+        return html_table(
+            ["#", "time", "account", "principal", "operation", "outcome", "role"],
+            [
+                [
+                    e.seq,
+                    f"{e.time:%H:%M:%S}",
+                    e.account_id,
+                    e.principal,
+                    e.operation,
+                    e.outcome,
+                    e.state_change,
+                ]
+                for e in self._events
+            ],
+        )
+
+    def jsonl(self) -> str:
+        """The events as JSON lines."""
+        return trace_to_jsonl(self._events)

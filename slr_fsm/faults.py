@@ -11,6 +11,7 @@ import enum
 import attrs
 
 from slr_fsm.errors import UsageError
+from slr_fsm.tasks import RoleUsage
 
 __all__ = ["Faults", "UsageReporting"]
 
@@ -26,6 +27,19 @@ class UsageReporting(enum.Enum):
     ALL = "all"
     SOME = "some"
     NONE = "none"
+
+    def reported(self, usage: tuple[RoleUsage, ...]) -> tuple[RoleUsage, ...]:
+        """The part of ``usage`` a failed deletion task reports in this mode."""
+        if self is UsageReporting.ALL:
+            return usage
+        if self is UsageReporting.NONE:
+            return ()
+        flat = [(u.region, r) for u in usage for r in u.resources]
+        kept = flat[: (len(flat) + 1) // 2]
+        regions: dict[str, list[str]] = {}
+        for region, resource in kept:
+            regions.setdefault(region, []).append(resource)
+        return tuple(RoleUsage(r, tuple(res)) for r, res in regions.items())
 
 
 def _count(_: object, __: object, value: object) -> None:

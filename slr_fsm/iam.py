@@ -22,21 +22,15 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-import attrs
-
 from slr_fsm.errors import InvalidInput, NoSuchEntity
+from slr_fsm.face import Face
 from slr_fsm.iam_operations import IAM_OPERATIONS, IAM_OPERATIONS_BY_METHOD, IamOperation
-from slr_fsm.lifecycle import GuardFacts
-from slr_fsm.policy import Decision
-from slr_fsm.refusals import access_denied, protected_role, refusal_error, role_not_found
+from slr_fsm.refusals import protected_role
 from slr_fsm.roles import Role
 from slr_fsm.specs import SERVICE_ROLE_PATH_PREFIX, RoleSpec
 from slr_fsm.validation import NAME_PATTERN, validate
-from slr_fsm.world import AccountLike, PrincipalLike, World
 
 __all__ = ["IAM_OPERATIONS", "IamApi", "IamOperation"]
-
-_OPERATIONS = IAM_OPERATIONS_BY_METHOD
 
 _TASK_ID = re.compile(
     rf"task/aws-service-role/(?P<service>{NAME_PATTERN})/(?P<role>{NAME_PATTERN})/"
@@ -63,18 +57,11 @@ def role_to_aws(role: Role, *, with_last_used: bool = False) -> dict[str, Any]:
     return shape
 
 
-class IamApi:
+class IamApi(Face):
     """IAM as one principal in one account sees it; get one from ``sim.iam(account, principal)``.
 
     Methods take keyword arguments only, as boto3's do, and return what boto3 returns.
     """
-
-    def __init__(self, world: World, account: AccountLike, principal: PrincipalLike | None = None):
-        self._world = world
-        self.account, self.principal = world.caller(account, principal)
-
-    def __repr__(self) -> str:
-        return f"<IamApi {self.principal.name}@{self.account.account_id}>"
 
     # ------------------------------------------------------------------ plumbing
 
@@ -84,76 +71,30 @@ class IamApi:
         kwargs: Mapping[str, Any],
         body: Callable[[IamOperation, Mapping[str, Any]], dict[str, Any]],
     ) -> dict[str, Any]:
-        op = _OPERATIONS[method]
+        op = IAM_OPERATIONS_BY_METHOD[method]
 
         def attempt() -> dict[str, Any]:
             validate(op.params, kwargs)
             return body(op, kwargs)
 
-        return self._world._attempt(
-            self.account,
-            self.principal,
-            method,
-            kwargs,
-            self.account.account_id,
-            attempt,
-            spec=self._spec_concerned(kwargs),
-        )
+        return self._attempt(method, kwargs, attempt, role_name=self._role_concerned(kwargs))
 
-    def _spec_concerned(self, kwargs: Mapping[str, Any]) -> RoleSpec | None:
-        """The spec whose role a call is about, for the log (None: the world's first)."""
+    def _role_concerned(self, kwargs: Mapping[str, Any]) -> str | None:
+        """The name of the simulated role a call is about, for the log (``None``: none)."""
         service, name = kwargs.get("AWSServiceName"), kwargs.get("RoleName")
-        if isinstance(service, str):
-            return self._world.spec_for_service(service)
-        if isinstance(name, str):
-            return self._world.spec_for_role_name(name)
-        return None
+        spec = self._world.spec_for_service(service) if isinstance(service, str) else None
+        if spec is None and isinstance(name, str):
+            spec = self._world.spec_for_role_name(name)
+        return None if spec is None else spec.role_name
 
     def _authorize(self, op: IamOperation, resource: str) -> None:
-        self._world._authorize(self.principal, op.action, resource)
+        self._world.authorize(self.principal, op.action, resource)
 
     def _role_arn(self, role_name: str) -> str:
-        spec = self._world.spec_for_role_name(role_name)
-        if spec is not None:
-            return spec.role_arn(self.account.account_id)
-        return f"arn:aws:iam::{self.account.account_id}:role/{role_name}"
+        return self._world.role_arn(self.account.account_id, role_name)
 
     def _existing_role(self, role_name: str) -> Role:
-        """The service-linked role of that name in this account, if IAM holds it now."""
-        spec = self._world.spec_for_role_name(role_name)
-        role = None if spec is None else self._world.role(self.account, spec)
-        if role is None or not role.exists:
-            raise role_not_found(role_name)
-        return role
-
-    def _judge(
-        self,
-        op: IamOperation,
-        role_name: str,
-        trigger: str,
-        context: Mapping[str, str] | None = None,
-    ) -> Role:
-        """Authorize and fire ``trigger`` for the named role; raise the refusal, if any.
-
-        The caller's permission is judged first (as AWS authorizes before looking the role up),
-        then the lifecycle decides from the role's state. Nothing is changed here.
-        """
-        resource = self._role_arn(role_name)
-        decision = self._world.allowed(self.principal, op.action, resource, context)
-        spec = self._world.spec_for_role_name(role_name)
-        if spec is None:
-            if decision is not Decision.ALLOW:
-                raise access_denied(self.principal, op.action, resource, decision)
-            raise role_not_found(role_name)
-        role = self._world.role(self.account, spec)
-        outcome = self._world._judge(
-            role, trigger, GuardFacts(caller_allowed=decision is Decision.ALLOW)
-        )
-        if not outcome.ok:
-            raise refusal_error(
-                outcome, role, caller=self.principal, action=op.action, decision=decision
-            )
-        return role
+        return self._world.existing_role(self.account.account_id, role_name)
 
     # ------------------------------------------------------------------ creation and deletion
 
@@ -173,9 +114,12 @@ class IamApi:
             raise InvalidInput(
                 f"Custom suffix is not allowed for {spec.service_principal}", guard="custom_suffix"
             )
-        self._judge(op, spec.role_name, "create", {"iam:AWSServiceName": service})
-        created = self._world._begin_role_creation(
-            self.account.account_id, spec, kw.get("Description")
+        created = self._world.request_creation(
+            self.account.account_id,
+            self.principal,
+            spec,
+            action=op.action,
+            description=kw.get("Description"),
         )
         return {"Role": role_to_aws(created)}
 
@@ -184,8 +128,9 @@ class IamApi:
         return self._call("delete_service_linked_role", kwargs, self._delete)
 
     def _delete(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
-        role = self._judge(op, kw["RoleName"], "request_deletion")
-        task = self._world._submit_deletion(self.account.account_id, role.spec)
+        task = self._world.request_deletion(
+            self.account.account_id, self.principal, kw["RoleName"], op.action
+        )
         return {"DeletionTaskId": task.task_id}
 
     def get_service_linked_role_deletion_status(self, **kwargs: Any) -> dict[str, Any]:
@@ -216,9 +161,9 @@ class IamApi:
         return self._call("update_role_description", kwargs, self._update_description)
 
     def _update_description(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
-        role = self._judge(op, kw["RoleName"], "update_description")
-        updated = attrs.evolve(role, description=kw["Description"] or None)
-        self._world._put_role(updated)
+        updated = self._world.update_description(
+            self.account.account_id, self.principal, kw["RoleName"], kw["Description"], op.action
+        )
         return {"Role": role_to_aws(updated)}
 
     def update_role(self, **kwargs: Any) -> dict[str, Any]:
@@ -229,9 +174,13 @@ class IamApi:
         if kw.get("MaxSessionDuration") is not None:
             self._authorize(op, self._role_arn(kw["RoleName"]))
             raise protected_role(self._existing_role(kw["RoleName"]).name)
-        role = self._judge(op, kw["RoleName"], "update_description")
-        if kw.get("Description") is not None:
-            self._world._put_role(attrs.evolve(role, description=kw["Description"] or None))
+        self._world.update_description(
+            self.account.account_id,
+            self.principal,
+            kw["RoleName"],
+            kw.get("Description"),
+            op.action,
+        )
         return {}
 
     # ------------------------------------------------------------------ reads
@@ -253,7 +202,7 @@ class IamApi:
         prefix = kw.get("PathPrefix") or "/"
         roles = [
             role_to_aws(role)
-            for role in (self._world.role(self.account, spec) for spec in self._world.specs)
+            for role in self._world.roles(self.account)
             if role.exists and role.path.startswith(prefix)
         ]
         roles.sort(key=lambda r: str(r["RoleName"]).lower())

@@ -23,11 +23,11 @@ from typing import Any, TypeVar
 import attrs
 
 from slr_fsm.errors import ConflictException, ResourceNotFoundException, UsageError
-from slr_fsm.lifecycle import GuardFacts
-from slr_fsm.policy import Decision
-from slr_fsm.refusals import management_account_required, refusal_error
+from slr_fsm.face import Face
+from slr_fsm.refusals import management_account_required
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
 from slr_fsm.subscriptions import Subscription, billing_integration_arn
+from slr_fsm.usage import PurchaseOrderUsage
 from slr_fsm.validation import Param, validate
 from slr_fsm.world import AccountLike, PrincipalLike, World
 
@@ -58,23 +58,25 @@ CONSOLE_TRIGGERS: dict[str, str] = {"configure_billing_integration": "create"}
 """The lifecycle trigger a console operation fires (set-up creates the role when it is missing)."""
 
 
-class MarketplaceConsole:
+class MarketplaceConsole(Face):
     """The AWS Marketplace console as one principal in one account uses it.
 
     Get one from ``sim.marketplace(account, principal)``; the principal defaults to ``admin``.
     """
 
     def __init__(self, world: World, account: AccountLike, principal: PrincipalLike | None = None):
-        if world.spec_for_service(_SPEC.service_principal) is None:
+        model = (
+            world.usage_model(_SPEC) if world.spec_for_service(_SPEC.service_principal) else None
+        )
+        if not isinstance(model, PurchaseOrderUsage):
             raise UsageError(
                 "The Marketplace console needs a world that simulates "
-                f"{_SPEC.role_name}; build it with specs=(MARKETPLACE_PURCHASE_ORDERS, ...)."
+                f"{_SPEC.role_name} with its purchase-order usage model; build it with "
+                "specs=(MARKETPLACE_PURCHASE_ORDERS, ...)."
             )
-        self._world = world
-        self.account, self.principal = world.caller(account, principal)
-
-    def __repr__(self) -> str:
-        return f"<MarketplaceConsole {self.principal.name}@{self.account.account_id}>"
+        super().__init__(world, account, principal)
+        self._orders = model
+        self._usage = world.usage_context(_SPEC)
 
     @property
     def _owner(self) -> str:
@@ -82,12 +84,12 @@ class MarketplaceConsole:
         return self._world.integration_owner(self.account)
 
     def _call(self, operation: str, parameters: dict[str, Any], body: Callable[[], T]) -> T:
-        return self._world._attempt(
-            self.account, self.principal, operation, parameters, self._owner, body, spec=_SPEC
+        return self._attempt(
+            operation, parameters, body, role_account_id=self._owner, role_name=_SPEC.role_name
         )
 
     def _authorize(self, operation: str, resource: str) -> None:
-        self._world._authorize(self.principal, CONSOLE_OPERATIONS[operation], resource)
+        self._world.authorize(self.principal, CONSOLE_OPERATIONS[operation], resource)
 
     def _status(self) -> dict[str, Any]:
         owner = self._owner
@@ -114,31 +116,14 @@ class MarketplaceConsole:
 
     def _configure(self) -> None:
         account_id = self.account.account_id
-        role = self._world.role(account_id, _SPEC)
-        action = CONSOLE_OPERATIONS["configure_billing_integration"]
-        decision = self._world.allowed(
-            self.principal, action, role.arn, {"iam:AWSServiceName": _SPEC.service_principal}
-        )
-        facts = GuardFacts(
-            caller_allowed=decision is Decision.ALLOW,
+        self._world.request_creation(
+            account_id,
+            self.principal,
+            _SPEC,
+            action=CONSOLE_OPERATIONS["configure_billing_integration"],
             via_console=True,
-            in_management_account_or_standalone=(
-                self._world.in_management_account_or_standalone(account_id)
-            ),
         )
-        outcome = self._world._judge(role, "create", facts)
-        if outcome.ok:
-            self._world._begin_role_creation(account_id, _SPEC, None)
-        elif outcome.refused_by != "state":  # "state": the role exists already; reuse it
-            raise refusal_error(
-                outcome,
-                role,
-                caller=self.principal,
-                action=action,
-                decision=decision,
-                management_account_id=self._owner,
-            )
-        self._world._set_integration(account_id, True)
+        self._orders.set_integration(self._usage, account_id, True)
 
     def remove_billing_integration(self) -> dict[str, Any]:
         """Turn the integration off: part of the clean-up before the role can be deleted."""
@@ -154,7 +139,7 @@ class MarketplaceConsole:
                 f"The AWS Billing integration is not configured for account {account_id}.",
                 guard="integration_configured",
             )
-        self._world._set_integration(account_id, False)
+        self._orders.set_integration(self._usage, account_id, False)
         return self._status()
 
     def billing_integration(self) -> dict[str, Any]:
@@ -212,7 +197,7 @@ class MarketplaceConsole:
                     guard="purchase_order_free",
                 )
             updated = attrs.evolve(sub, purchase_orders=(*sub.purchase_orders, po_number))
-            self._world._put_subscription(updated)
+            self._orders.set_attached(self._usage, subscription_id, updated.purchase_orders)
             return updated.to_aws()
 
         return self._call("attach_purchase_order", params, body)
@@ -244,7 +229,7 @@ class MarketplaceConsole:
                 )
             remaining = tuple(p for p in sub.purchase_orders if p != po_number)
             updated = attrs.evolve(sub, purchase_orders=remaining)
-            self._world._put_subscription(updated)
+            self._orders.set_attached(self._usage, subscription_id, remaining)
             return updated.to_aws()
 
         return self._call("detach_purchase_order", params, body)

@@ -44,39 +44,54 @@ class Simulation(World):
         return StsApi(self, account, principal)
 
     def _repr_html_(self) -> str:
+        multi = len(self.specs) > 1
         rows = []
-        for account in self.accounts:
-            role = self.role(account)
-            org = account.organization_id or "-"
-            rows.append(
-                [
-                    account.name or "-",
-                    account.account_id,
-                    org,
-                    role.state.value,
-                    role.role_id or "-",
-                    "yes" if self.integration_configured(account) else "no",
-                    sum(len(s.purchase_orders) for s in self.subscriptions_of(account)),
-                ]
-            )
+        for account in self.accounts[:_SHOWN_ACCOUNTS]:
+            for role in self.roles(account):
+                rows.append(
+                    [
+                        account.name or "-",
+                        account.account_id,
+                        account.organization_id or "-",
+                        *([role.name] if multi else []),
+                        role.state.value,
+                        role.role_id or "-",
+                        "yes" if self.integration_configured(account) else "no",
+                        sum(len(s.purchase_orders) for s in self.subscriptions_of(account)),
+                    ]
+                )
+        hidden = len(self.accounts) - _SHOWN_ACCOUNTS
         caption = (
             f"Simulation (seed {self.seed}) at {self.now:%Y-%m-%d %H:%M:%S} UTC, "
             f"{len(self.trace)} events, {self.pending_work} pending"
+            + (f"; {hidden} more accounts not shown" if hidden > 0 else "")
         )
-        return html_table(
-            [
-                "account",
-                "id",
-                "organization",
-                "role",
-                "RoleId",
-                "billing integration",
-                "purchase orders",
-            ],
-            rows,
-            caption,
-        )
+        headers = [
+            "account",
+            "id",
+            "organization",
+            *(["role"] if multi else []),
+            "state",
+            "RoleId",
+            "billing integration",
+            "purchase orders",
+        ]
+        return html_table(headers, rows, caption)
 
     def __repr__(self) -> str:
-        roles = ", ".join(f"{a.account_id}:{self.role(a).state.value}" for a in self.accounts)
-        return f"<Simulation seed={self.seed} t={self.clock.elapsed:g}s roles=[{roles}]>"
+        multi = len(self.specs) > 1
+        parts = []
+        for account in self.accounts[:_SHOWN_ACCOUNTS]:
+            roles = self.roles(account)
+            if multi:
+                states = "/".join(f"{r.name}={r.state.value}" for r in roles)
+            else:
+                states = roles[0].state.value
+            parts.append(f"{account.account_id}:{states}")
+        if len(self.accounts) > _SHOWN_ACCOUNTS:
+            parts.append(f"... {len(self.accounts) - _SHOWN_ACCOUNTS} more")
+        return f"<Simulation seed={self.seed} t={self.clock.elapsed:g}s roles=[{', '.join(parts)}]>"
+
+
+_SHOWN_ACCOUNTS = 20
+"""How many accounts a simulation's repr and table show (a world may have millions)."""

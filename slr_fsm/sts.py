@@ -22,26 +22,34 @@ from typing import Any
 
 from slr_fsm.accounts import ServicePrincipal
 from slr_fsm.errors import AccessDenied, ValidationError
+from slr_fsm.face import Face
 from slr_fsm.policy import PolicyDocument, trust_allows
 from slr_fsm.roles import Role
 from slr_fsm.specs import RoleSpec
 from slr_fsm.validation import Param, validate
-from slr_fsm.world import AccountLike, PrincipalLike, World
 
 __all__ = ["StsApi"]
 
 _ASSUME_ROLE = (
-    Param("RoleArn", required=True, min_length=20, max_length=2048),
+    Param(
+        "RoleArn",
+        required=True,
+        min_length=20,
+        max_length=2048,
+        pattern=r"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+",
+    ),
     Param("RoleSessionName", required=True, min_length=2, max_length=64, pattern=r"[\w+=,.@-]*"),
-    Param("DurationSeconds", kind=int, min_value=900, max_value=43200),
-    Param("ExternalId", min_length=2, max_length=1224, pattern=r"[\w+=,.@:/-]*"),
-    Param("Policy", min_length=1, max_length=2048),
     Param("PolicyArns", kind=list),
-    Param("Tags", kind=list),
-    Param("TransitiveTagKeys", kind=list),
-    Param("SerialNumber", min_length=9, max_length=256),
+    Param("Policy", min_length=1, pattern=r"[\u0009\u000A\u000D\u0020-\u00FF]+"),
+    Param("DurationSeconds", kind=int, min_value=900, max_value=43200),
+    Param("Tags", kind=list, max_length=50),
+    Param("TransitiveTagKeys", kind=list, max_length=50),
+    Param("ExternalId", min_length=2, max_length=1224, pattern=r"[\w+=,.@:\/-]*"),
+    Param("SerialNumber", min_length=9, max_length=256, pattern=r"[\w+=/:,.@-]*"),
     Param("TokenCode", min_length=6, max_length=6, pattern=r"[\d]*"),
-    Param("SourceIdentity", min_length=2, max_length=64, pattern=r"[\w+=,.@-]*"),
+    Param("SourceIdentity", min_length=2, max_length=256, pattern=r"[\w+=,.@-]*"),
+    Param("ProvidedContexts", kind=list, min_length=1, max_length=5),
+    Param("MinimumSessionTokenSize", kind=int, min_value=0, max_value=4096),
 )
 """AssumeRole's parameters (as in STS's API model); only the trust policy decides here."""
 _ROLE_ARN = re.compile(
@@ -54,15 +62,8 @@ def _trust_policy(spec: RoleSpec) -> PolicyDocument:
     return PolicyDocument.parse(spec.trust_policy(), kind="trust")
 
 
-class StsApi:
+class StsApi(Face):
     """STS as one principal (a user, or a service principal) sees it: ``sim.sts(account, who)``."""
-
-    def __init__(self, world: World, account: AccountLike, principal: PrincipalLike | None = None):
-        self._world = world
-        self.account, self.principal = world.caller(account, principal)
-
-    def __repr__(self) -> str:
-        return f"<StsApi {self.principal.name}@{self.account.account_id}>"
 
     def assume_role(self, **kwargs: Any) -> dict[str, Any]:
         """AssumeRole: allowed only to the role's trusted service, once the role is usable."""
@@ -79,21 +80,18 @@ class StsApi:
                 )
             return self._credentials(role, kwargs["RoleSessionName"], duration)
 
-        return self._world._attempt(
-            self.account,
-            self.principal,
-            "assume_role",
-            kwargs,
-            self._role_account(kwargs.get("RoleArn")),
-            body,
+        account_id, role_name = self._role_concerned(kwargs.get("RoleArn"))
+        return self._attempt(
+            "assume_role", kwargs, body, role_account_id=account_id, role_name=role_name
         )
 
-    def _role_account(self, role_arn: object) -> str:
-        """The account of the role an ARN names (for the log), else the caller's."""
+    def _role_concerned(self, role_arn: object) -> tuple[str, str | None]:
+        """The account and simulated role an ARN names (for the log), else the caller's."""
         match = _ROLE_ARN.fullmatch(role_arn) if isinstance(role_arn, str) else None
-        if match is not None and self._world.find_account(match["account"]) is not None:
-            return match["account"]
-        return self.account.account_id
+        if match is None or self._world.find_account(match["account"]) is None:
+            return self.account.account_id, None
+        spec = self._world.spec_for_role_name(match["name"])
+        return match["account"], None if spec is None else spec.role_name
 
     def _target(self, role_arn: str) -> Role:
         """The role the ARN names, if this caller may assume it now; AccessDenied otherwise."""

@@ -63,7 +63,7 @@ def test_snapshot_keeps_pending_work_and_custom_principals(sim):
 @pytest.mark.parametrize("bad", [None, {}, {"format": 1}, {"format": 99}, "text", [1, 2]])
 def test_restoring_something_else_is_a_usage_error(bad):
     """restore() refuses a value that is not a snapshot with UsageError, never KeyError."""
-    with pytest.raises(UsageError, match="snapshot"):
+    with pytest.raises(UsageError, match=r"(?i)snapshot"):
         Simulation.restore(bad)
 
 
@@ -155,6 +155,7 @@ def test_every_attempt_is_logged_with_states_before_and_after(active_sim):
         "role_account_id": MANAGEMENT,
         "state_before": "active",
         "state_after": "active",
+        "role_name": ROLE,
     }
     assert json.loads(active_sim.trace_jsonl().splitlines()[-1]) == last
 

@@ -1,0 +1,78 @@
+"""The roles a world simulates: their specs, looked up by service or name, and their usage models."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from slr_fsm.errors import UsageError
+from slr_fsm.shown import shown
+from slr_fsm.specs import RoleSpec
+from slr_fsm.usage import UsageModel
+
+__all__ = ["Catalogue"]
+
+
+class Catalogue:
+    """Role specs by service principal and by (case-insensitive) role name, each with its usage
+    model (the base :class:`~slr_fsm.usage.UsageModel`, never in use, when none is given)."""
+
+    def __init__(self, specs: Sequence[RoleSpec], usage_models: Iterable[UsageModel]) -> None:
+        if isinstance(specs, RoleSpec):
+            specs = (specs,)
+        if (
+            not isinstance(specs, Sequence)
+            or not specs
+            or not all(isinstance(s, RoleSpec) for s in specs)
+        ):
+            raise UsageError(f"specs must be a non-empty sequence of RoleSpec, got {shown(specs)}")
+        self.specs: tuple[RoleSpec, ...] = tuple(specs)
+        self._by_service = {s.service_principal: s for s in self.specs}
+        self._by_role_name = {s.role_name.lower(): s for s in self.specs}
+        if len(self._by_service) != len(self.specs) or len(self._by_role_name) != len(self.specs):
+            raise UsageError("Each role spec needs its own service principal and role name.")
+        models: dict[RoleSpec, UsageModel] = {}
+        for model in usage_models:
+            if not isinstance(model, UsageModel):
+                raise UsageError(
+                    f"usage_models are UsageModel instances (slr_fsm.usage), got {shown(model)}"
+                )
+            if model.spec in self._by_service.values():
+                models.setdefault(model.spec, model)
+        self.usage_models = {spec: models.get(spec) or UsageModel(spec) for spec in self.specs}
+
+    def by_service(self, service_principal: object) -> RoleSpec | None:
+        """The spec for a service principal (exact: AWS's are lower-case)."""
+        return (
+            self._by_service.get(service_principal) if isinstance(service_principal, str) else None
+        )
+
+    def by_role_name(self, role_name: object) -> RoleSpec | None:
+        """The spec whose role name matches (role names are case-insensitive)."""
+        if not isinstance(role_name, str):
+            return None
+        return self._by_role_name.get(role_name.lower())
+
+    def usage_model(self, spec: RoleSpec) -> UsageModel:
+        """The usage model of one of this world's specs."""
+        return self.usage_models[spec]
+
+    def resolve(self, service: object) -> RoleSpec:
+        """A spec given as itself or by service principal; the only spec when ``None``."""
+        if service is None:
+            if len(self.specs) == 1:
+                return self.specs[0]
+            raise UsageError(
+                f"This world simulates {len(self.specs)} roles; say which: pass service= one of "
+                f"{[s.service_principal for s in self.specs]}."
+            )
+        if isinstance(service, RoleSpec):
+            if service not in self.usage_models:
+                raise UsageError(f"This world does not simulate {service.role_name}.")
+            return service
+        found = self.by_service(service)
+        if found is None:
+            raise UsageError(
+                f"No role spec for service {shown(service)} in this world; it simulates "
+                f"{[s.service_principal for s in self.specs]}."
+            )
+        return found

@@ -1,0 +1,99 @@
+"""The rules every world keeps, checked on a restored snapshot: a snapshot of an impossible world
+is refused with a :class:`~slr_fsm.errors.SnapshotError` naming the field."""
+
+from __future__ import annotations
+
+import functools
+
+from slr_fsm._world.catalogue import Catalogue
+from slr_fsm._world.directory import Directory
+from slr_fsm._world.state import WorldState
+from slr_fsm._world.usage_context import BoundUsageContext
+from slr_fsm.errors import SlrFsmError, SnapshotError
+from slr_fsm.lifecycle import RoleState
+
+__all__ = ["check_consistency"]
+
+_HAS_ID = frozenset(
+    {RoleState.CREATING, RoleState.ACTIVE, RoleState.DELETING_BLOCKED, RoleState.DELETED}
+)
+_DELETABLE = frozenset({RoleState.ACTIVE, RoleState.DELETING_BLOCKED})
+
+
+def check_consistency(state: WorldState, catalogue: Catalogue, directory: Directory) -> None:
+    """Raise SnapshotError for the first rule the state breaks."""
+    _check_roles(state)
+    _check_tasks(state, catalogue)
+    _check_pending(state)
+    for spec in catalogue.specs:
+        model = catalogue.usage_model(spec)
+        reader = functools.partial(_state, state, role_name=spec.role_name)
+        context = BoundUsageContext(state, directory, spec.service_principal, reader)
+        try:
+            problems = model.problems(context)
+        except SlrFsmError as error:
+            raise SnapshotError("usage", str(error)) from None
+        for problem in problems:
+            raise SnapshotError("usage", problem)
+
+
+def _state(state: WorldState, account_id: str, *, role_name: str) -> RoleState:
+    role = state.roles.get((account_id, role_name))
+    return RoleState.ABSENT if role is None else role.state
+
+
+def _check_roles(state: WorldState) -> None:
+    seen: set[str] = set()
+    for n, role in enumerate(state.roles.values()):
+        field = f"roles[{n}]"
+        if role.account_id not in state.accounts:
+            raise SnapshotError(f"{field}.account_id", "no such account in the snapshot")
+        if role.state in _HAS_ID and (role.role_id is None or role.create_date is None):
+            raise SnapshotError(
+                f"{field}.role_id", f"a {role.state.value} role has a RoleId and a CreateDate"
+            )
+        for role_id in (*role.previous_role_ids, *([role.role_id] if role.role_id else [])):
+            if not isinstance(role_id, str) or role_id in seen:
+                raise SnapshotError(f"{field}.role_id", f"RoleId {role_id!r} is not unique")
+            seen.add(role_id)
+    if state.ids.counter < len(seen) + len(state.tasks):
+        raise SnapshotError(
+            "ids", "the id counter is behind the ids already issued (it would issue them again)"
+        )
+
+
+def _check_tasks(state: WorldState, catalogue: Catalogue) -> None:
+    for n, task in enumerate(state.tasks.values()):
+        field = f"tasks[{n}]"
+        spec = catalogue.by_role_name(task.role_name)
+        if spec is None or spec.role_name != task.role_name:
+            raise SnapshotError(f"{field}.role_name", "names no role the snapshot simulates")
+        if not task.task_id.startswith(spec.deletion_task_prefix()):
+            raise SnapshotError(f"{field}.task_id", "is not a deletion task id of its role")
+        role = state.roles.get((task.account_id, task.role_name))
+        if role is None:
+            raise SnapshotError(field, "a deletion task for a role that never existed")
+        if not task.status.finished and role.state not in _DELETABLE:
+            raise SnapshotError(
+                field, f"an unfinished deletion task for a role that is {role.state.value}"
+            )
+
+
+def _check_pending(state: WorldState) -> None:
+    creating = {k for k, r in state.roles.items() if r.state is RoleState.CREATING}
+    finishing = {(p.account_id, p.role_name) for p in state.pending if p.kind == "finish_creation"}
+    for key in finishing - creating:
+        raise SnapshotError(
+            "pending", f"finishes the creation of {key[1]} in {key[0]}, which is not being created"
+        )
+    for key in creating - finishing:
+        raise SnapshotError(
+            "roles", f"{key[1]} in {key[0]} is creating, but no work will finish it"
+        )
+    finishing_tasks = {p.task_id for p in state.pending if p.kind == "finish_deletion"}
+    for key, task_id in state.open_tasks.items():
+        if task_id not in finishing_tasks:
+            raise SnapshotError(
+                "tasks", f"deletion task {task_id} is unfinished and nothing will finish it"
+            )
+        del key

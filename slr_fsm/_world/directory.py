@@ -1,0 +1,257 @@
+"""Who is who: accounts, organizations, principals and subscriptions; callers; authorization.
+
+The population of a world. It answers lookups (a clear ``UsageError`` for a library user's
+mistake, AWS's ``InvalidClientTokenId`` for a caller with no credentials) and decides whether a
+caller's identity policies allow an action.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import attrs
+
+from slr_fsm._world.state import WorldState
+from slr_fsm.accounts import (
+    ADMINISTRATOR_POLICY,
+    READ_ONLY_POLICY,
+    Account,
+    Organization,
+    Principal,
+    ServicePrincipal,
+)
+from slr_fsm.errors import InvalidClientTokenId, UsageError
+from slr_fsm.policy import Decision, PolicyDocument, evaluate
+from slr_fsm.refusals import access_denied
+from slr_fsm.shown import shown
+from slr_fsm.subscriptions import Subscription
+
+__all__ = ["DEFAULT_POLICIES", "AccountLike", "Caller", "Directory", "PrincipalLike"]
+
+AccountLike = Account | str
+"""An account given as its object or its 12-digit id."""
+PrincipalLike = Principal | ServicePrincipal | str
+"""A principal given as its object or its name (``"admin"``, ``"readonly"``, a service)."""
+Caller = Principal | ServicePrincipal
+"""Who makes a call: an IAM user, or a service principal acting for itself."""
+
+DEFAULT_POLICIES = {"admin": (ADMINISTRATOR_POLICY,), "readonly": (READ_ONLY_POLICY,)}
+"""The principals every account gets, and their identity policies."""
+
+_INVALID_TOKEN = "The security token included in the request is invalid."
+
+
+class Directory:
+    """Accounts, organizations, principals and subscriptions of one world state."""
+
+    def __init__(self, state: WorldState) -> None:
+        self._state = state
+
+    # ----------------------------------------------------------------- population
+
+    def add_account(self, account: Account) -> Account:
+        """Register a standalone account (in no organization), with ``admin`` and ``readonly``."""
+        self._claim(account.account_id)
+        account = attrs.evolve(account, organization_id=None)
+        self._register(account)
+        return account
+
+    def add_organization(self, accounts: list[Account], organization_id: str) -> Organization:
+        """Register an organization: its management account first, then the members."""
+        for account in accounts:
+            self._claim(account.account_id)
+        if len({a.account_id for a in accounts}) != len(accounts):
+            raise UsageError("An account can appear only once in an organization.")
+        if organization_id in self._state.organizations:
+            raise UsageError(f"Organization {shown(organization_id)} is already in this world.")
+        accounts = [attrs.evolve(a, organization_id=organization_id) for a in accounts]
+        organization = Organization(organization_id, accounts[0], tuple(accounts[1:]))
+        self._state.organizations.set(organization_id, organization)
+        for account in accounts:
+            self._register(account)
+        return organization
+
+    def add_principal(
+        self, account: AccountLike, name: str, policies: Iterable[Any] | Any = ()
+    ) -> Principal:
+        """Register an IAM user with identity policies (documents, dicts or JSON text)."""
+        acct = self.account(account)
+        if not isinstance(name, str) or not name:
+            raise UsageError(f"A principal needs a non-empty name, got {shown(name)}")
+        if (acct.account_id, name) in self._state.principals:
+            raise UsageError(
+                f"Account {acct.account_id} already has a principal named {shown(name)}."
+            )
+        principal = Principal(name, acct.account_id, parse_identity_policies(name, policies))
+        self._state.principals.set((acct.account_id, name), principal)
+        return principal
+
+    def replace_principal(self, principal: Principal) -> None:
+        """Store a principal, replacing any of the same account and name (restore uses it)."""
+        self._state.principals.set((principal.account_id, principal.name), principal)
+
+    def add_subscription(
+        self, account: AccountLike, region: str, product: str, subscription_id: str
+    ) -> Subscription:
+        """Register a Marketplace subscription in an account and Region."""
+        acct = self.account(account)
+        for label, value in (("region", region), ("product", product), ("id", subscription_id)):
+            if not isinstance(value, str) or not value:
+                raise UsageError(
+                    f"A subscription's {label} is a non-empty string, got {shown(value)}"
+                )
+        if subscription_id in self._state.subscriptions:
+            raise UsageError(f"Subscription {shown(subscription_id)} already exists.")
+        subscription = Subscription(subscription_id, acct.account_id, region, product)
+        self._state.subscriptions.set(subscription_id, subscription)
+        by_account = self._state.subscriptions_by_account
+        by_account.set(acct.account_id, (*(by_account.get(acct.account_id) or ()), subscription_id))
+        return subscription
+
+    def _claim(self, account_id: str) -> None:
+        if account_id in self._state.accounts:
+            raise UsageError(f"Account {account_id} is already in this world.")
+
+    def _register(self, account: Account) -> None:
+        self._state.accounts.set(account.account_id, account)
+        for name, policies in DEFAULT_POLICIES.items():
+            self._state.principals.set(
+                (account.account_id, name), Principal(name, account.account_id, policies)
+            )
+
+    # ----------------------------------------------------------------- lookups
+
+    def account(self, account: object) -> Account:
+        """The account for an id or object; a clear error for one not in this world."""
+        found = self.find_account(account)
+        if found is None:
+            some = list(self._state.accounts)[:5]
+            more = "" if len(self._state.accounts) <= 5 else ", ..."
+            raise UsageError(
+                f"No account {shown(account)} in this world; accounts are "
+                f"{', '.join(some) or 'none'}{more}."
+            )
+        return found
+
+    def find_account(self, account: object) -> Account | None:
+        """The account for an id or object, or ``None``."""
+        if isinstance(account, Account):
+            return self._state.accounts.get(account.account_id)
+        if isinstance(account, str):
+            return self._state.accounts.get(account)
+        return None
+
+    def caller(self, account: object, principal: object = None) -> tuple[Account, Caller]:
+        """Resolve who is calling: an account and a principal in it (default: ``admin``).
+
+        An unknown account or principal is AWS's ``InvalidClientTokenId``: no credentials.
+        """
+        acct = self.find_account(account)
+        if acct is None:
+            raise InvalidClientTokenId(
+                f"{_INVALID_TOKEN} (slr_fsm: no account {shown(account)} in this world.)"
+            )
+        if principal is None:
+            principal = "admin"
+        if isinstance(principal, ServicePrincipal):
+            return acct, principal
+        if isinstance(principal, Principal):
+            if self._state.principals.get((acct.account_id, principal.name)) != principal:
+                raise InvalidClientTokenId(
+                    f"{_INVALID_TOKEN} (slr_fsm: {shown(principal.arn)} is not a principal of "
+                    f"account {acct.account_id}.)"
+                )
+            return acct, principal
+        if isinstance(principal, str):
+            found = self._state.principals.get((acct.account_id, principal))
+            if found is not None:
+                return acct, found
+            if principal.lower().endswith(".amazonaws.com"):
+                return acct, ServicePrincipal(principal.lower())
+        names = sorted(self.principal_names(acct))
+        raise InvalidClientTokenId(
+            f"{_INVALID_TOKEN} (slr_fsm: no principal {shown(principal)} in account "
+            f"{acct.account_id}; it has {names}.)"
+        )
+
+    def principal_names(self, account: AccountLike) -> tuple[str, ...]:
+        """The names of an account's principals, in the order they were added."""
+        account_id = self.account(account).account_id
+        return tuple(name for (acct, name) in self._state.principals if acct == account_id)
+
+    def principals(self) -> tuple[Principal, ...]:
+        """Every principal, in the order added."""
+        return tuple(self._state.principals.values())
+
+    def organization_of(self, account: Account) -> Organization | None:
+        """The organization an account belongs to, if any."""
+        if account.organization_id is None:
+            return None
+        return self._state.organizations.get(account.organization_id)
+
+    def integration_owner(self, account: AccountLike) -> str:
+        """The account that owns what an organization shares: its management account, or the
+        account itself when it is in no organization."""
+        acct = self.account(account)
+        org = self.organization_of(acct)
+        return acct.account_id if org is None else org.management_account.account_id
+
+    def served_accounts(self, owner: AccountLike) -> tuple[str, ...]:
+        """The accounts an owner's organization-wide setting serves (itself when standalone;
+        nothing for a member account)."""
+        acct = self.account(owner)
+        org = self.organization_of(acct)
+        if org is None:
+            return (acct.account_id,)
+        if org.management_account.account_id != acct.account_id:
+            return ()
+        return tuple(a.account_id for a in org.accounts)
+
+    def subscriptions_of(self, account: AccountLike) -> tuple[Subscription, ...]:
+        """An account's subscriptions, in the order they were added."""
+        account_id = self.account(account).account_id
+        ids = self._state.subscriptions_by_account.get(account_id) or ()
+        return tuple(self._state.subscriptions[s] for s in ids)
+
+    def find_subscription(self, subscription_id: object) -> Subscription | None:
+        """A subscription by id, if it exists."""
+        if not isinstance(subscription_id, str):
+            return None
+        return self._state.subscriptions.get(subscription_id)
+
+    # ----------------------------------------------------------------- authorization
+
+    @staticmethod
+    def decide(
+        caller: Caller, action: str, resource: str, context: Mapping[str, str] | None = None
+    ) -> Decision:
+        """How the caller's identity policies decide ``action`` on ``resource``."""
+        if isinstance(caller, ServicePrincipal):
+            return Decision.IMPLICIT_DENY
+        return evaluate(caller.policies, action, resource, context)
+
+    def authorize(
+        self, caller: Caller, action: str, resource: str, context: Mapping[str, str] | None = None
+    ) -> None:
+        """Raise AccessDenied, in AWS's words, unless the caller's policies allow the action."""
+        decision = self.decide(caller, action, resource, context)
+        if decision is not Decision.ALLOW:
+            raise access_denied(caller, action, resource, decision)
+
+
+def parse_identity_policies(name: str, policies: Any) -> tuple[PolicyDocument, ...]:
+    """Identity policies from one or many documents, dicts or JSON texts; never a trust policy."""
+    if isinstance(policies, str | Mapping | PolicyDocument):
+        policies = [policies]  # one policy given on its own
+    if not isinstance(policies, Iterable):
+        raise UsageError(
+            f"A principal's policies are documents, dicts or JSON texts, got {shown(policies)}"
+        )
+    docs = tuple(p if isinstance(p, PolicyDocument) else PolicyDocument.parse(p) for p in policies)
+    if any(d.kind != "identity" for d in docs):
+        raise UsageError(
+            f"Principal {shown(name)} was given a trust policy; principals carry identity "
+            "policies (a trust policy belongs to a role)."
+        )
+    return docs

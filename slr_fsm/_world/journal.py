@@ -1,0 +1,120 @@
+"""The event log, and the lock that makes each attempt atomic.
+
+:meth:`Journal.attempt` runs one caller's attempt under the world's lock: the body (validation,
+authorization, judgement, change), the log entry, and the work that falls due at once. A refused
+attempt is logged once and re-raised; it changes nothing but the log.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
+
+from slr_fsm.clock import VirtualClock
+from slr_fsm.errors import AwsError
+from slr_fsm.events import OK, Event
+from slr_fsm.lifecycle import RoleState
+from slr_fsm.shown import shown
+
+__all__ = ["Journal", "loggable"]
+
+T = TypeVar("T")
+_LONGEST_KEPT = 1 << 18
+"""Longer than any parameter AWS accepts (so a replay sees every valid value as given)."""
+
+
+class Journal:
+    """The append-only event log of one world, and that world's lock."""
+
+    def __init__(self, clock: Callable[[], VirtualClock]) -> None:
+        self.lock = threading.RLock()
+        self.events: list[Event] = []
+        self._clock = clock
+
+    def append(
+        self,
+        account_id: str,
+        principal: str,
+        operation: str,
+        parameters: Mapping[str, Any],
+        outcome: str,
+        message: str | None,
+        role: tuple[str, str | None],
+        before: RoleState,
+        after: RoleState,
+    ) -> Event:
+        """Add one entry, numbered in order, stamped with the current virtual time."""
+        event = Event(
+            len(self.events),
+            self._clock().now(),
+            account_id,
+            principal,
+            operation,
+            dict(parameters),
+            outcome,
+            message,
+            role[0],
+            before,
+            after,
+            role[1],
+        )
+        self.events.append(event)
+        return event
+
+    def attempt(
+        self,
+        account_id: str,
+        principal: str,
+        operation: str,
+        parameters: Mapping[str, Any],
+        role: tuple[str, str | None],
+        state_of: Callable[[], RoleState],
+        body: Callable[[], T],
+        after: Callable[[], None],
+    ) -> T:
+        """Run ``body`` atomically and log it, accepted or refused (refusals are re-raised).
+
+        ``role`` is the ``(account, role name)`` the attempt concerns and ``state_of`` reads its
+        state; ``after`` runs once an accepted attempt is logged (the work due at once).
+        """
+        with self.lock:
+            logged = loggable(parameters)
+            before = state_of()
+            try:
+                result = body()
+            except AwsError as error:
+                self.append(
+                    account_id,
+                    principal,
+                    operation,
+                    logged,
+                    error.code,
+                    error.message,
+                    role,
+                    before,
+                    before,
+                )
+                raise
+            self.append(
+                account_id, principal, operation, logged, OK, None, role, before, state_of()
+            )
+            after()
+            return result
+
+
+def loggable(parameters: Mapping[Any, Any]) -> dict[str, Any]:
+    """Parameters as the log keeps them: short JSON scalars as given, anything else in a bounded,
+    safe form (see :func:`slr_fsm.shown.shown`)."""
+    kept: dict[str, Any] = {}
+    for key, value in parameters.items():
+        name = key if isinstance(key, str) else shown(key)
+        if (
+            isinstance(value, bool | type(None) | float)
+            or (isinstance(value, int) and value.bit_length() <= 64)
+            or (isinstance(value, str) and len(value) <= _LONGEST_KEPT)
+        ):
+            kept[name] = value
+        else:
+            kept[name] = shown(value, 200)
+    return kept

@@ -1,0 +1,335 @@
+"""Snapshot and restore: a world's whole state as plain JSON data, and back, checked.
+
+Restoring checks the snapshot's shape (a clear :class:`~slr_fsm.errors.SnapshotError` naming the
+field, never a bare ``KeyError``) and then its consistency: a snapshot describing a world that
+cannot happen is refused the same way.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import heapq
+import math
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeVar
+
+import attrs
+
+from slr_fsm._world.catalogue import Catalogue
+from slr_fsm._world.directory import DEFAULT_POLICIES, Directory, parse_identity_policies
+from slr_fsm._world.state import WORK_KINDS, Pending, WorldState
+from slr_fsm.accounts import Account, Principal
+from slr_fsm.clock import Latencies, VirtualClock
+from slr_fsm.errors import SlrFsmError, SnapshotError
+from slr_fsm.faults import Faults, UsageReporting
+from slr_fsm.ids import IdGenerator
+from slr_fsm.lifecycle import RoleState
+from slr_fsm.roles import Role
+from slr_fsm.shown import shown
+from slr_fsm.specs import RoleSpec
+from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
+from slr_fsm.usage import PurchaseOrderUsage, UsageModel
+
+__all__ = ["SNAPSHOT_FORMAT", "Restored", "restore_parts", "snapshot_of"]
+
+SNAPSHOT_FORMAT = 2
+T = TypeVar("T")
+
+
+def snapshot_of(
+    state: WorldState, seed: int, catalogue: Catalogue, latencies: Latencies
+) -> dict[str, Any]:
+    """The whole state as plain JSON data (the event log apart)."""
+    standalone = [a for a in state.accounts.values() if a.organization_id is None]
+    return {
+        "format": SNAPSHOT_FORMAT,
+        "seed": seed,
+        "specs": [attrs.asdict(s) for s in catalogue.specs],
+        "clock": {"start": state.clock.start.isoformat(), "elapsed": state.clock.elapsed},
+        "ids": state.ids.counter,
+        "latencies": attrs.asdict(latencies),
+        "faults": {
+            "creation_failures": state.faults.creation_failures,
+            "usage_reporting": state.faults.usage_reporting.value,
+        },
+        "organizations": [
+            {"id": o.organization_id, "accounts": [[a.account_id, a.name] for a in o.accounts]}
+            for o in state.organizations.values()
+        ],
+        "standalone_accounts": [[a.account_id, a.name] for a in standalone],
+        "account_order": list(state.accounts),
+        "principals": [
+            p.to_json_value()
+            for p in state.principals.values()
+            if p.policies != DEFAULT_POLICIES.get(p.name)
+        ],
+        "subscriptions": [
+            [s.subscription_id, s.account_id, s.region, s.product]
+            for s in state.subscriptions.values()
+        ],
+        "usage": [
+            [service, kind, key, list(value) if isinstance(value, tuple) else value]
+            for (service, kind, key), value in sorted(state.usage.items())
+        ],
+        "roles": [r.to_json_value() for _, r in sorted(state.roles.items())],
+        "tasks": [t.to_json_value() for t in state.tasks.values()],
+        "pending": [list(p) for p in sorted(state.pending)],
+        "pending_seq": state.pending_seq,
+    }
+
+
+@attrs.frozen
+class Restored:
+    """What a snapshot restores: the world's settings and its state."""
+
+    seed: int
+    catalogue: Catalogue
+    latencies: Latencies
+    state: WorldState
+
+
+class _Reader:
+    """Reads one snapshot, naming the field of any problem."""
+
+    def __init__(self, snap: Mapping[str, Any]) -> None:
+        self.snap = snap
+
+    @staticmethod
+    def get(value: Any, key: str | int, kind: type[T], where: str) -> T:
+        field = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}".lstrip(".")
+        try:
+            found = value[key]
+        except (KeyError, IndexError, TypeError):
+            raise SnapshotError(field, "missing") from None
+        if kind is float and isinstance(found, int) and not isinstance(found, bool):
+            found = float(found)
+        if not isinstance(found, kind) or (kind is int and isinstance(found, bool)):
+            raise SnapshotError(
+                field, f"expected {kind.__name__}, found {type(found).__name__} {shown(found)}"
+            )
+        return found
+
+    def items(self, key: str) -> Iterable[tuple[str, Any]]:
+        for n, item in enumerate(self.get(self.snap, key, list, "")):
+            yield f"{key}[{n}]", item
+
+
+def _time(text: Any, field: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise SnapshotError(field, f"not an ISO 8601 time: {shown(text)}") from None
+    if value.tzinfo is None:
+        raise SnapshotError(field, "a time needs its time zone")
+    return value
+
+
+def _optional_time(text: Any, field: str) -> dt.datetime | None:
+    return None if text is None else _time(text, field)
+
+
+@contextlib.contextmanager
+def _at(field: str) -> Iterator[None]:
+    """Turn any failure to decode inside the block into a SnapshotError naming the field."""
+    try:
+        yield
+    except SnapshotError:
+        raise
+    except (SlrFsmError, KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        raise SnapshotError(field, str(error)[:300]) from None
+
+
+def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
+    """Decode a snapshot (formats 1 and 2) into settings and a state; check it is consistent."""
+    if not isinstance(snap, Mapping):
+        raise SnapshotError("(top)", f"a snapshot is a dict from sim.snapshot(), got {shown(snap)}")
+    read = _Reader(snap)
+    version = snap.get("format")
+    if version not in (1, SNAPSHOT_FORMAT):
+        raise SnapshotError("format", f"unknown snapshot format {shown(version)}")
+    specs = []
+    for f, item in read.items("specs"):
+        with _at(f):
+            specs.append(RoleSpec(**read.get({"s": item}, "s", dict, f)))
+    with _at("specs"):
+        catalogue = Catalogue(specs, usage_models)
+    with _at("latencies"):
+        latencies = Latencies(**read.get(snap, "latencies", dict, ""))
+    faults_json = read.get(snap, "faults", dict, "")
+    with _at("faults"):
+        faults = Faults(
+            read.get(faults_json, "creation_failures", int, "faults"),
+            UsageReporting(read.get(faults_json, "usage_reporting", str, "faults")),
+        )
+    clock_json = read.get(snap, "clock", dict, "")
+    clock = VirtualClock(
+        _time(read.get(clock_json, "start", str, "clock"), "clock.start"),
+        read.get(clock_json, "elapsed", float, "clock"),
+    )
+    if not math.isfinite(clock.elapsed) or clock.elapsed < 0:
+        raise SnapshotError("clock.elapsed", f"the clock is before its start: {clock.elapsed!r}")
+    seed = read.get(snap, "seed", int, "")
+    state = WorldState(
+        clock=clock, ids=IdGenerator(seed, read.get(snap, "ids", int, "")), faults=faults
+    )
+    directory = Directory(state)
+    _restore_population(read, directory, state)
+    _restore_usage(read, state, catalogue, version)
+    _restore_roles_and_tasks(read, state, catalogue)
+    _restore_pending(read, state, catalogue)
+    from slr_fsm._world.consistency import check_consistency  # the checks, in their own room
+
+    check_consistency(state, catalogue, directory)
+    return Restored(seed, catalogue, latencies, state)
+
+
+def _restore_population(read: _Reader, directory: Directory, state: WorldState) -> None:
+    for field, org in read.items("organizations"):
+        org_id = read.get(org, "id", str, field)
+        accounts = []
+        for n, pair in enumerate(read.get(org, "accounts", list, field)):
+            with _at(f"{field}.accounts[{n}]"):
+                accounts.append(Account(pair[0], pair[1]))
+        if not accounts:
+            raise SnapshotError(f"{field}.accounts", "an organization needs a management account")
+        with _at(field):
+            directory.add_organization(accounts, org_id)
+    for field, pair in read.items("standalone_accounts"):
+        with _at(field):
+            directory.add_account(Account(pair[0], pair[1]))
+    order = read.get(read.snap, "account_order", list, "")
+    if sorted(map(str, order)) != sorted(state.accounts) or len(order) != len(state.accounts):
+        raise SnapshotError("account_order", "must list every account exactly once")
+    state.accounts.replace_all({a: state.accounts[a] for a in order})
+    for field, p in read.items("principals"):
+        account_id = read.get(p, "account_id", str, field)
+        name = read.get(p, "name", str, field)
+        policies = read.get(p, "policies", list, field)
+        if account_id not in state.accounts:
+            raise SnapshotError(f"{field}.account_id", "no such account in the snapshot")
+        with _at(field):
+            directory.replace_principal(
+                Principal(name, account_id, parse_identity_policies(name, policies))
+            )
+    for field, sub in read.items("subscriptions"):
+        if not isinstance(sub, list) or len(sub) < 4:
+            raise SnapshotError(field, f"expected [id, account, region, product], got {shown(sub)}")
+        with _at(field):
+            directory.add_subscription(sub[1], sub[2], sub[3], sub[0])
+
+
+def _restore_usage(read: _Reader, state: WorldState, catalogue: Catalogue, version: Any) -> None:
+    if version == 1:  # format 1 kept integrations and purchase orders apart
+        service = PurchaseOrderUsage().spec.service_principal
+        for owner in read.get(read.snap, "integrations", list, ""):
+            state.usage.set((service, PurchaseOrderUsage.INTEGRATION, str(owner)), True)
+        for field, sub in read.items("subscriptions"):
+            if len(sub) > 4 and sub[4]:
+                key = (service, PurchaseOrderUsage.PURCHASE_ORDERS, str(sub[0]))
+                with _at(field):
+                    state.usage.set(key, tuple(sub[4]))
+        return
+    models = {spec.service_principal: catalogue.usage_model(spec) for spec in catalogue.specs}
+    for field, record in read.items("usage"):
+        if not isinstance(record, list) or len(record) != 4:
+            raise SnapshotError(field, f"expected [service, kind, key, value], got {shown(record)}")
+        service, kind, key, value = record
+        if service not in models:
+            raise SnapshotError(
+                field, f"names a service the snapshot has no spec for: {shown(service)}"
+            )
+        if not isinstance(kind, str) or not isinstance(key, str):
+            raise SnapshotError(field, "a record's kind and key are strings")
+        with _at(field):
+            state.usage.set((service, kind, key), models[service].decode(kind, value))
+
+
+def _optional(value: Any, kind: type, field: str) -> Any:
+    if value is not None and not isinstance(value, kind):
+        raise SnapshotError(field, f"expected {kind.__name__} or null, found {shown(value)}")
+    return value
+
+
+def _restore_roles_and_tasks(read: _Reader, state: WorldState, catalogue: Catalogue) -> None:
+    for field, r in read.items("roles"):
+        service = read.get(r, "service", str, field)
+        spec = catalogue.by_service(service)
+        if spec is None:
+            raise SnapshotError(f"{field}.service", f"no spec for {shown(service)}")
+        previous = read.get(r, "previous_role_ids", list, field)
+        with _at(field):
+            role = Role(
+                spec,
+                read.get(r, "account_id", str, field),
+                RoleState(read.get(r, "state", str, field)),
+                _optional(r.get("role_id"), str, f"{field}.role_id"),
+                _optional_time(r.get("create_date"), f"{field}.create_date"),
+                _optional(r.get("description"), str, f"{field}.description"),
+                tuple(previous),
+            )
+        key = (role.account_id, spec.role_name)
+        if key in state.roles:
+            raise SnapshotError(field, "a second entry for the same role")
+        state.roles.set(key, role)
+    for field, t in read.items("tasks"):
+        with _at(field):
+            task = DeletionTask(
+                read.get(t, "task_id", str, field),
+                read.get(t, "account_id", str, field),
+                read.get(t, "role_name", str, field),
+                DeletionStatus(read.get(t, "status", str, field)),
+                _time(t.get("submitted_at"), f"{field}.submitted_at"),
+                _optional_time(t.get("finished_at"), f"{field}.finished_at"),
+                _optional(t.get("reason"), str, f"{field}.reason"),
+                tuple(
+                    RoleUsage(str(region), tuple(map(str, res)))
+                    for region, res in read.get(t, "role_usage", list, field)
+                ),
+            )
+        if task.task_id in state.tasks:
+            raise SnapshotError(f"{field}.task_id", "two tasks with one id")
+        key = (task.account_id, task.role_name)
+        if not task.status.finished and key in state.open_tasks:
+            raise SnapshotError(field, "two unfinished deletion tasks for one role")
+        state.tasks.set(task.task_id, task)
+        if not task.status.finished:
+            state.open_tasks.set(key, task.task_id)
+
+
+_PENDING_TYPES: tuple[type | tuple[type, ...], ...] = (
+    float,
+    int,
+    str,
+    str,
+    str,
+    (str, type(None)),
+    bool,
+)
+
+
+def _restore_pending(read: _Reader, state: WorldState, catalogue: Catalogue) -> None:
+    for field, p in read.items("pending"):
+        if not isinstance(p, list) or len(p) != len(_PENDING_TYPES):
+            raise SnapshotError(field, f"expected {len(_PENDING_TYPES)} fields, got {shown(p)}")
+        due = float(p[0]) if isinstance(p[0], int) and not isinstance(p[0], bool) else p[0]
+        values = [due, *p[1:]]
+        for n, (value, kind) in enumerate(zip(values, _PENDING_TYPES, strict=True)):
+            if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+                raise SnapshotError(f"{field}[{n}]", f"unexpected {shown(value)}")
+        work = Pending(*values)
+        if not math.isfinite(work.due):
+            raise SnapshotError(f"{field}.due", f"not a finite time: {shown(work.due)}")
+        if work.due < state.clock.elapsed:
+            raise SnapshotError(f"{field}.due", "work due in the past would have run already")
+        if work.kind not in WORK_KINDS:
+            raise SnapshotError(f"{field}.kind", f"unknown kind of work {shown(work.kind)}")
+        if work.account_id not in state.accounts or catalogue.by_role_name(work.role_name) is None:
+            raise SnapshotError(field, "names an account or role not in the snapshot")
+        if work.kind != "finish_creation" and work.task_id not in state.tasks:
+            raise SnapshotError(f"{field}.task_id", "names no task of the snapshot")
+        state.pending.append(work)
+    heapq.heapify(state.pending)
+    state.pending_seq = read.get(read.snap, "pending_seq", int, "")
+    if state.pending and state.pending_seq < max(p.seq for p in state.pending):
+        raise SnapshotError("pending_seq", "is behind the pending work's numbers")

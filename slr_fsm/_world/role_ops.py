@@ -1,0 +1,378 @@
+"""Role operations: each judges a request with the lifecycle and applies it, in one call.
+
+Requests (creation, deletion, description edits) authorize the caller, fire the lifecycle's
+trigger, and either raise the refusal in AWS's words or change the world. The clock's work
+(finishing a creation, running a deletion task) lives here too: it fires the clock's triggers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import attrs
+
+from slr_fsm._world.catalogue import Catalogue
+from slr_fsm._world.directory import Caller, Directory
+from slr_fsm._world.journal import Journal
+from slr_fsm._world.scheduler import Scheduler
+from slr_fsm._world.state import Pending, WorldState
+from slr_fsm._world.usage_context import BoundUsageContext
+from slr_fsm.clock import Latencies
+from slr_fsm.errors import UsageError
+from slr_fsm.events import OK
+from slr_fsm.lifecycle import GuardFacts, Lifecycle, RoleState
+from slr_fsm.policy import Decision
+from slr_fsm.refusals import access_denied, refusal_error, role_not_found
+from slr_fsm.roles import Role
+from slr_fsm.specs import RoleSpec
+from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
+
+__all__ = ["RoleOps"]
+
+
+class RoleOps:
+    """Judge-and-apply for one world's roles and deletion tasks."""
+
+    def __init__(
+        self,
+        state: WorldState,
+        directory: Directory,
+        catalogue: Catalogue,
+        lifecycle: Lifecycle,
+        latencies: Latencies,
+        journal: Journal,
+    ) -> None:
+        self._state = state
+        self._directory = directory
+        self._catalogue = catalogue
+        self._lifecycle = lifecycle
+        self._latencies = latencies
+        self._journal = journal
+        self.scheduler = Scheduler(
+            state,
+            {
+                "finish_creation": self._finish_creation,
+                "start_deletion": self._start_deletion,
+                "finish_deletion": self._finish_deletion,
+                "purge_task": self._purge_task,
+            },
+        )
+        self.contexts = {
+            spec: BoundUsageContext(
+                state, directory, spec.service_principal, self._state_reader(spec)
+            )
+            for spec in catalogue.specs
+        }
+
+    def _state_reader(self, spec: RoleSpec):  # type: ignore[no-untyped-def]
+        return lambda account_id: self.state_of(account_id, spec.role_name)
+
+    # ----------------------------------------------------------------- reading
+
+    def role(self, account_id: str, spec: RoleSpec) -> Role:
+        """The role of ``spec`` in an account (``absent`` before it ever existed)."""
+        role = self._state.roles.get((account_id, spec.role_name))
+        return role if role is not None else Role(spec, account_id)
+
+    def state_of(self, account_id: str, role_name: str | None) -> RoleState:
+        """The state of a role by its exact name (``absent`` when unknown)."""
+        role = None if role_name is None else self._state.roles.get((account_id, role_name))
+        return RoleState.ABSENT if role is None else role.state
+
+    def usage(self, account_id: str, spec: RoleSpec) -> tuple[RoleUsage, ...]:
+        """What keeps the role in use in an account now, per its usage model."""
+        return self._catalogue.usage_model(spec).in_use(self.contexts[spec], account_id)
+
+    def existing_role(self, account_id: str, role_name: str) -> Role:
+        """The service-linked role of that name if IAM holds it now; NoSuchEntity otherwise."""
+        spec = self._catalogue.by_role_name(role_name)
+        role = None if spec is None else self.role(account_id, spec)
+        if role is None or not role.exists:
+            raise role_not_found(role_name)
+        return role
+
+    def role_arn(self, account_id: str, role_name: str) -> str:
+        """The ARN a role name has in an account (a service path for a known role)."""
+        spec = self._catalogue.by_role_name(role_name)
+        if spec is not None:
+            return spec.role_arn(account_id)
+        return f"arn:aws:iam::{account_id}:role/{role_name}"
+
+    def put_role(self, role: Role) -> None:
+        """Store a role's new value."""
+        self._state.roles.set((role.account_id, role.spec.role_name), role)
+
+    def task(self, task_id: object) -> DeletionTask | None:
+        """A deletion task by id, if still known."""
+        return self._state.tasks.get(task_id) if isinstance(task_id, str) else None
+
+    def put_task(self, task: DeletionTask) -> None:
+        """Store a deletion task's new value (and keep the index of unfinished ones)."""
+        self._state.tasks.set(task.task_id, task)
+        key = (task.account_id, task.role_name)
+        if task.status.finished:
+            if self._state.open_tasks.get(key) == task.task_id:
+                self._state.open_tasks.pop(key)
+        else:
+            self._state.open_tasks.set(key, task.task_id)
+
+    # ----------------------------------------------------------------- judging requests
+
+    def judge(
+        self,
+        account_id: str,
+        caller: Caller,
+        role_name: str,
+        trigger: str,
+        action: str,
+        context: Mapping[str, str] | None = None,
+    ) -> Role:
+        """Authorize and fire ``trigger`` for the named role; raise the refusal, if any.
+
+        The caller's permission is judged first (AWS authorizes before it looks the role up),
+        then the lifecycle decides from the role's state. Nothing is changed here.
+        """
+        resource = self.role_arn(account_id, role_name)
+        decision = self._directory.decide(caller, action, resource, context)
+        spec = self._catalogue.by_role_name(role_name)
+        if spec is None:
+            if decision is not Decision.ALLOW:
+                raise access_denied(caller, action, resource, decision)
+            raise role_not_found(role_name)
+        role = self.role(account_id, spec)
+        facts = GuardFacts(caller_allowed=decision is Decision.ALLOW)
+        outcome = self._lifecycle.fire(role.state, trigger, facts)
+        if not outcome.ok:
+            raise refusal_error(outcome, role, caller=caller, action=action, decision=decision)
+        return role
+
+    def request_creation(
+        self,
+        account_id: str,
+        caller: Caller,
+        spec: RoleSpec,
+        *,
+        action: str,
+        description: str | None = None,
+        via_console: bool = False,
+    ) -> Role:
+        """Ask for the role (``create``): a new RoleId, ``creating`` until the clock runs.
+
+        On the console route, the management-account rule applies and a role that exists
+        already is reused (returned unchanged) instead of refused.
+        """
+        context = {"iam:AWSServiceName": spec.service_principal}
+        if not via_console:
+            self.judge(account_id, caller, spec.role_name, "create", action, context)
+        else:
+            role = self.role(account_id, spec)
+            decision = self._directory.decide(caller, action, role.arn, context)
+            owner = self._directory.integration_owner(account_id)
+            facts = GuardFacts(
+                caller_allowed=decision is Decision.ALLOW,
+                via_console=True,
+                in_management_account_or_standalone=owner == account_id,
+            )
+            outcome = self._lifecycle.fire(role.state, "create", facts)
+            if outcome.refused_by == "state":  # it exists already: the console reuses it
+                return role
+            if not outcome.ok:
+                raise refusal_error(
+                    outcome,
+                    role,
+                    caller=caller,
+                    action=action,
+                    decision=decision,
+                    management_account_id=owner,
+                )
+        return self._begin_creation(account_id, spec, description)
+
+    def _begin_creation(self, account_id: str, spec: RoleSpec, description: str | None) -> Role:
+        old = self.role(account_id, spec)
+        history = old.previous_role_ids + ((old.role_id,) if old.role_id else ())
+        role = Role(
+            spec,
+            account_id,
+            RoleState.CREATING,
+            self._state.ids.role_id(),
+            self._state.clock.now(),
+            description or None,
+            history,
+        )
+        self.put_role(role)
+        fault = self._state.faults.creation_failures > 0
+        if fault:
+            self._state.faults = attrs.evolve(
+                self._state.faults, creation_failures=self._state.faults.creation_failures - 1
+            )
+        self.scheduler.schedule(
+            self._latencies.creation, "finish_creation", account_id, spec.role_name, fault=fault
+        )
+        return role
+
+    def request_deletion(
+        self, account_id: str, caller: Caller, role_name: str, action: str
+    ) -> DeletionTask:
+        """Submit a deletion task for the role, or return its unfinished one (as AWS does)."""
+        role = self.judge(account_id, caller, role_name, "request_deletion", action)
+        spec = role.spec
+        open_id = self._state.open_tasks.get((account_id, spec.role_name))
+        if open_id is not None:
+            return self._state.tasks[open_id]
+        task = DeletionTask(
+            spec.deletion_task_prefix() + self._state.ids.uuid(),
+            account_id,
+            spec.role_name,
+            DeletionStatus.NOT_STARTED,
+            self._state.clock.now(),
+        )
+        self.put_task(task)
+        start = self._latencies.deletion_start
+        schedule = self.scheduler.schedule
+        schedule(start, "start_deletion", account_id, spec.role_name, task_id=task.task_id)
+        schedule(
+            start + self._latencies.deletion_run,
+            "finish_deletion",
+            account_id,
+            spec.role_name,
+            task_id=task.task_id,
+        )
+        return task
+
+    def update_description(
+        self,
+        account_id: str,
+        caller: Caller,
+        role_name: str,
+        description: str | None,
+        action: str,
+    ) -> Role:
+        """Change the one editable attribute; ``None`` leaves it as it is, ``""`` clears it."""
+        role = self.judge(account_id, caller, role_name, "update_description", action)
+        if description is None:
+            return role
+        updated = attrs.evolve(role, description=description or None)
+        self.put_role(updated)
+        return updated
+
+    # ----------------------------------------------------------------- the clock's work
+
+    def _log_work(
+        self,
+        work: Pending,
+        outcome: str,
+        message: str | None,
+        before: RoleState,
+        after: RoleState,
+        **parameters: str,
+    ) -> None:
+        spec = self._catalogue.by_role_name(work.role_name)
+        principal = spec.service_principal if spec is not None else "aws"
+        self._journal.append(
+            work.account_id,
+            principal,
+            work.kind,
+            parameters,
+            outcome,
+            message,
+            (work.account_id, work.role_name),
+            before,
+            after,
+        )
+
+    def _spec(self, work: Pending) -> RoleSpec:
+        spec = self._catalogue.by_role_name(work.role_name)
+        if spec is None:  # restore refuses such work; a guard against a broken invariant
+            raise UsageError(f"No role spec for pending work on {work.role_name}")
+        return spec
+
+    def _finish_creation(self, work: Pending) -> None:
+        spec = self._spec(work)
+        role = self.role(work.account_id, spec)
+        outcome = self._lifecycle.fire(
+            role.state, "finish_creation", GuardFacts(creation_fault=work.fault)
+        )
+        if outcome.after is RoleState.ACTIVE:
+            self.put_role(attrs.evolve(role, state=RoleState.ACTIVE))
+            self._log_work(work, OK, None, role.state, RoleState.ACTIVE)
+            return
+        self.put_role(  # nothing was created: the failed RoleId joins no history
+            attrs.evolve(
+                role, state=outcome.after, role_id=None, create_date=None, description=None
+            )
+        )
+        self._catalogue.usage_model(spec).creation_failed(self.contexts[spec], work.account_id)
+        self._log_work(
+            work,
+            "ServiceFailure",
+            "The service failed to create the role; nothing was created.",
+            role.state,
+            outcome.after,
+        )
+
+    def _start_deletion(self, work: Pending) -> None:
+        task = self.task(work.task_id)
+        if task is None or task.status is not DeletionStatus.NOT_STARTED:
+            return
+        self.put_task(attrs.evolve(task, status=DeletionStatus.IN_PROGRESS))
+        state = self.state_of(work.account_id, work.role_name)
+        self._log_work(work, OK, None, state, state, DeletionTaskId=task.task_id)
+
+    def _finish_deletion(self, work: Pending) -> None:
+        task = self.task(work.task_id)
+        if task is None or task.status.finished:
+            return
+        spec = self._spec(work)
+        role = self.role(work.account_id, spec)
+        usage = self.usage(work.account_id, spec)
+        outcome = self._lifecycle.fire(
+            role.state, "finish_deletion", GuardFacts(resources_in_use=bool(usage))
+        )
+        now = self._state.clock.now()
+        self.put_role(attrs.evolve(role, state=outcome.after))
+        if outcome.after is RoleState.DELETED:
+            self.put_task(attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now))
+            self._log_work(
+                work,
+                OK,
+                None,
+                role.state,
+                outcome.after,
+                DeletionTaskId=task.task_id,
+                Status="SUCCEEDED",
+            )
+        else:
+            reason = (
+                f"{spec.role_name} is still used by {spec.service_principal} resources; "
+                "clean them up and request the deletion again."
+            )
+            reported = self._state.faults.usage_reporting.reported(usage)
+            failed = attrs.evolve(
+                task,
+                status=DeletionStatus.FAILED,
+                finished_at=now,
+                reason=reason,
+                role_usage=reported,
+            )
+            self.put_task(failed)
+            self._log_work(
+                work,
+                DeletionStatus.FAILED.value,
+                reason,
+                role.state,
+                outcome.after,
+                DeletionTaskId=task.task_id,
+                Status="FAILED",
+            )
+        if self._latencies.task_retention is not None:
+            self.scheduler.schedule(
+                self._latencies.task_retention,
+                "purge_task",
+                work.account_id,
+                work.role_name,
+                task_id=task.task_id,
+            )
+
+    def _purge_task(self, work: Pending) -> None:
+        if work.task_id is not None:
+            self._state.tasks.pop(work.task_id)

@@ -1,0 +1,137 @@
+"""Every piece of a world's mutable state, declared once; copying, comparing and fingerprints
+derive from the declaration.
+
+Containers are :class:`~slr_fsm._world.containers.CowMap` values holding frozen entities, so a
+fork costs the same whatever the world's size and a comparison skips what neither side wrote.
+Each field may declare how it counts in the explorer's fingerprint (``fingerprint`` metadata);
+fields without one (ids, times, the population) are left out of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import attrs
+
+from slr_fsm._world.containers import CowMap
+from slr_fsm.accounts import Account, Organization, Principal
+from slr_fsm.clock import VirtualClock
+from slr_fsm.faults import Faults
+from slr_fsm.ids import IdGenerator
+from slr_fsm.roles import Role
+from slr_fsm.subscriptions import Subscription
+from slr_fsm.tasks import DeletionTask
+
+__all__ = ["WORK_KINDS", "Pending", "WorldState"]
+
+WORK_KINDS = ("finish_creation", "start_deletion", "finish_deletion", "purge_task")
+"""The kinds of background work the clock runs."""
+
+
+class Pending(NamedTuple):
+    """Background work due at ``due`` seconds; ``seq`` keeps same-time work in request order.
+
+    A named tuple, not an attrs class: the scheduler's heap compares these constantly."""
+
+    due: float
+    seq: int
+    kind: str
+    account_id: str
+    role_name: str
+    task_id: str | None = None
+    fault: bool = False
+
+
+def _roles_fp(state: WorldState) -> Any:
+    return tuple(sorted((key, role.state.value) for key, role in state.roles.items()))
+
+
+def _usage_fp(state: WorldState) -> Any:
+    return tuple(sorted(state.usage.items()))
+
+
+def _open_tasks_fp(state: WorldState) -> Any:
+    return tuple(
+        sorted(
+            (key, state.tasks[task_id].status.value) for key, task_id in state.open_tasks.items()
+        )
+    )
+
+
+def _pending_fp(state: WorldState) -> Any:
+    """Pending work as ``(group, kind, account, role, doomed)`` in run order; work due at the
+    same moment shares a group (it runs in one step of the clock)."""
+    order: list[tuple[int, str, str, str, bool]] = []
+    group, last_due = -1, None
+    for work in sorted(state.pending):
+        if work.due != last_due:
+            group, last_due = group + 1, work.due
+        order.append((group, work.kind, work.account_id, work.role_name, work.fault))
+    return tuple(order)
+
+
+def _faults_fp(state: WorldState) -> Any:
+    return (state.faults.creation_failures, state.faults.usage_reporting.value)
+
+
+def _fp(function: Callable[[WorldState], Any]) -> dict[str, Any]:
+    return {"fingerprint": function}
+
+
+@attrs.define(eq=False)
+class WorldState:
+    """All of a world's mutable state (the event log apart, which is the journal's)."""
+
+    accounts: CowMap[str, Account] = attrs.field(factory=CowMap)
+    organizations: CowMap[str, Organization] = attrs.field(factory=CowMap)
+    principals: CowMap[tuple[str, str], Principal] = attrs.field(factory=CowMap)
+    subscriptions: CowMap[str, Subscription] = attrs.field(factory=CowMap)
+    subscriptions_by_account: CowMap[str, tuple[str, ...]] = attrs.field(factory=CowMap)
+    roles: CowMap[tuple[str, str], Role] = attrs.field(factory=CowMap, metadata=_fp(_roles_fp))
+    tasks: CowMap[str, DeletionTask] = attrs.field(factory=CowMap)
+    open_tasks: CowMap[tuple[str, str], str] = attrs.field(
+        factory=CowMap, metadata=_fp(_open_tasks_fp)
+    )
+    usage: CowMap[tuple[str, str, str], Any] = attrs.field(factory=CowMap, metadata=_fp(_usage_fp))
+    """Records of the usage models: ``(service principal, kind, key) -> JSON-able value``."""
+    pending: list[Pending] = attrs.field(factory=list, metadata=_fp(_pending_fp))
+    pending_seq: int = 0
+    clock: VirtualClock = attrs.field(factory=VirtualClock)
+    ids: IdGenerator = attrs.field(factory=IdGenerator)
+    faults: Faults = attrs.field(factory=Faults, metadata=_fp(_faults_fp))
+
+    def fork(self) -> WorldState:
+        """An independent copy, in time independent of the world's size."""
+        copied: dict[str, Any] = {}
+        for field in attrs.fields(WorldState):
+            value = getattr(self, field.name)
+            if isinstance(value, CowMap):
+                value = value.fork()
+            elif isinstance(value, list):
+                value = list(value)
+            elif isinstance(value, VirtualClock | IdGenerator):
+                value = attrs.evolve(value)
+            copied[field.name] = value
+        return WorldState(**copied)
+
+    def same_as(self, other: WorldState) -> bool:
+        """Whether both states are equal, field by field (shared containers compare in O(1))."""
+        for field in attrs.fields(WorldState):
+            mine, theirs = getattr(self, field.name), getattr(other, field.name)
+            if isinstance(mine, CowMap):
+                if not mine.same(theirs):
+                    return False
+            elif mine != theirs:
+                return False
+        return True
+
+    def fingerprint(self) -> tuple[Any, ...]:
+        """What decides how the world behaves from now on, ids and times aside (see each
+        field's ``fingerprint``): equal for worlds that differ only in ids, timestamps,
+        descriptions, finished tasks, or how long until pending work is due."""
+        return tuple(
+            field.metadata["fingerprint"](self)
+            for field in attrs.fields(WorldState)
+            if "fingerprint" in field.metadata
+        )
