@@ -18,6 +18,9 @@ __all__ = ["IAM_OPERATIONS", "IAM_OPERATIONS_BY_METHOD", "IamOperation"]
 _DESCRIPTION = r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*"
 _ROLE_NAME = Param("RoleName", required=True, min_length=1, max_length=64, pattern=NAME_PATTERN)
 _PATH_PREFIX = Param("PathPrefix", min_length=1, max_length=512, pattern=r"\u002F[\u0021-\u007F]*")
+_POLICY_PATH_PREFIX = Param(
+    "PathPrefix", min_length=1, max_length=512, pattern=r"((/[A-Za-z0-9\.,\+@=_-]+)*)/"
+)
 _MARKER = Param("Marker", min_length=1, max_length=320, pattern=r"[\u0020-\u00FF]+")
 _MAX_ITEMS = Param("MaxItems", kind=int, min_value=1, max_value=1000)
 _POLICY_ARN = Param("PolicyArn", required=True, min_length=20, max_length=2048)
@@ -93,6 +96,8 @@ IAM_OPERATIONS: tuple[IamOperation, ...] = (
             _ROLE_NAME,
             Param("Description", max_length=1000, pattern=_DESCRIPTION),
             Param("MaxSessionDuration", kind=int, min_value=3600, max_value=43200),
+            Param("MaxSigninSessionDuration", kind=int, min_value=3600, max_value=7776000),
+            Param("ResetMaxSigninSessionDuration", kind=bool),
         ),
         trigger="update_description",
     ),
@@ -101,7 +106,7 @@ IAM_OPERATIONS: tuple[IamOperation, ...] = (
     IamOperation(
         "list_attached_role_policies",
         "ListAttachedRolePolicies",
-        (_ROLE_NAME, _PATH_PREFIX, _MARKER, _MAX_ITEMS),
+        (_ROLE_NAME, _POLICY_PATH_PREFIX, _MARKER, _MAX_ITEMS),
     ),
     IamOperation(
         "update_assume_role_policy",

@@ -21,16 +21,43 @@ import attrs
 
 from slr_fsm.errors import ValidationError
 
-__all__ = ["NAME_PATTERN", "Param", "validate"]
+__all__ = ["NAME_PATTERN", "PATTERN_TRANSLATIONS", "Param", "python_pattern", "validate"]
 
 NAME_PATTERN = r"[\w+=,.@-]+"
 r"""IAM's pattern for role names, service names, custom suffixes and policy names (``\w`` is
 ASCII-only here, as in AWS's model)."""
 
+PATTERN_TRANSLATIONS: dict[str, str] = {
+    # STS arnType: the model writes code points above U+FFFF as \u10000 and \u10FFFF, which
+    # Python's re reads as \u1000 followed by "0" (and \u10FF followed by "FF") -- it compiles,
+    # but means another class. Only those two escapes change, to \U00010000 and \U0010FFFF.
+    r"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+": (
+        r"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\U00010000-\U0010FFFF]+"
+    ),
+}
+r"""AWS model patterns that Python's :mod:`re` would not read as AWS means them, each mapped to
+its minimal Python translation. :class:`Param` keeps AWS's pattern verbatim (its messages quote
+it) and compiles the translation; the botocore drift test checks this mapping too."""
+
+
+def python_pattern(pattern: str) -> str:
+    r"""The Python :mod:`re` form of an AWS model pattern (itself, unless it needs translating).
+
+    >>> arn = r"[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD\u10000-\u10FFFF]+"
+    >>> emoji = "\U0001F600"
+    >>> bool(re.fullmatch(arn, emoji)), bool(re.fullmatch(python_pattern(arn), emoji))
+    (False, True)
+    """
+    return PATTERN_TRANSLATIONS.get(pattern, pattern)
+
 
 @attrs.frozen
 class Param:
-    """One request parameter: its AWS name, type and constraints (from the IAM API model)."""
+    """One request parameter: its AWS name, type and constraints (from the IAM API model).
+
+    ``kind`` is ``str``, ``int``, ``bool`` or ``list``; ``min_length``/``max_length`` bound a
+    string's or a list's length, ``min_value``/``max_value`` an integer.
+    """
 
     name: str
     kind: type = str
@@ -43,7 +70,9 @@ class Param:
     _compiled: re.Pattern[str] | None = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        compiled = None if self.pattern is None else re.compile(self.pattern, re.ASCII)
+        compiled = (
+            None if self.pattern is None else re.compile(python_pattern(self.pattern), re.ASCII)
+        )
         object.__setattr__(self, "_compiled", compiled)
 
     @property
@@ -58,14 +87,15 @@ class Param:
         shown = f"'{value}'" if isinstance(value, str) else str(value)
         prefix = f"Value {shown} at '{self.wire_name}' failed to satisfy constraint: Member must"
         found = []
-        if isinstance(value, str):
+        if isinstance(value, str | list):
             if len(value) < self.min_length:
                 found.append(f"{prefix} have length greater than or equal to {self.min_length}")
             if self.max_length is not None and len(value) > self.max_length:
                 found.append(f"{prefix} have length less than or equal to {self.max_length}")
+        if isinstance(value, str):
             if value and self._compiled is not None and not self._compiled.fullmatch(value):
                 found.append(f"{prefix} satisfy regular expression pattern: {self.pattern}")
-        else:
+        elif isinstance(value, int) and not isinstance(value, bool):
             if self.min_value is not None and value < self.min_value:
                 found.append(f"{prefix} have value greater than or equal to {self.min_value}")
             if self.max_value is not None and value > self.max_value:
