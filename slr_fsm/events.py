@@ -17,7 +17,7 @@ from typing import Any, overload
 import attrs
 
 from slr_fsm.display import html_table
-from slr_fsm.lifecycle import RoleState
+from slr_fsm.states import RoleState
 
 __all__ = ["OK", "Event", "EventLog", "trace_to_jsonl"]
 

@@ -16,7 +16,6 @@ True
 
 from __future__ import annotations
 
-import json
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -24,17 +23,17 @@ from typing import Any
 
 import attrs
 
-from slr_fsm.accounts import Account
 from slr_fsm.display import html_table
-from slr_fsm.errors import AwsError, UsageError
-from slr_fsm.iam import IAM_OPERATIONS
-from slr_fsm.invariants import INVARIANTS, Invariant, Step, resolve_invariants
-from slr_fsm.lifecycle import LIFECYCLE, TRANSITIONS, Cause, Lifecycle, RoleState
-from slr_fsm.marketplace import CONSOLE_OPERATIONS
+from slr_fsm.errors import UsageError
+from slr_fsm.invariants import Invariant, Step, resolve_invariants
+from slr_fsm.lifecycle import RoleState
+from slr_fsm.moves import FAULT_MOVE, LATEST_TASK, Move, default_moves, small_world
 from slr_fsm.simulation import Simulation
+from slr_fsm.trace import Trace, TraceStep, replay, role_states
 
 __all__ = [
     "FAULT_MOVE",
+    "LATEST_TASK",
     "ExploreProgress",
     "ExploreResult",
     "Move",
@@ -44,148 +43,9 @@ __all__ = [
     "explore",
     "fingerprint",
     "replay",
+    "role_state_is",
     "small_world",
 ]
-
-LATEST_TASK = "<latest task>"
-"""A DeletionTaskId parameter meaning: the account's most recent deletion task."""
-PO_NUMBER = "PO-1"
-_SIMPLE = {
-    "AWSServiceName": "purchase-orders.marketplace.amazonaws.com",
-    "RoleName": "AWSServiceRoleForMarketplacePurchaseOrders",
-    "Description": "edited",
-    "DeletionTaskId": LATEST_TASK,
-}
-
-
-def small_world(seed: int = 0, *, lifecycle: Lifecycle = LIFECYCLE) -> Simulation:
-    """The explorer's default world: an organization (management account and one member), one
-    standalone account, ``admin`` and ``readonly`` in each, and the member's two subscriptions,
-    one in each of two Regions."""
-    sim = Simulation(seed, lifecycle=lifecycle)
-    sim.add_organization(Account("111122223333", "management"), [Account("444455556666", "member")])
-    sim.add_account(Account("123456789012", "standalone"))
-    for region in ("us-east-1", "eu-west-1"):
-        sim.add_subscription("444455556666", region, f"Analytics suite ({region})")
-    return sim
-
-
-@attrs.frozen
-class Move:
-    """One operation by one principal in one account, or the clock running, or a fault."""
-
-    face: str
-    operation: str
-    account_id: str = ""
-    principal: str = ""
-    params: tuple[tuple[str, Any], ...] = ()
-
-    def __attrs_post_init__(self) -> None:
-        known = {"iam": {op.method for op in IAM_OPERATIONS}, "console": set(CONSOLE_OPERATIONS)}
-        if self.face not in (*known, "clock", "fault"):
-            raise UsageError(f"A move's face is iam, console, clock or fault; got {self.face!r}")
-        if self.face in known and self.operation not in known[self.face]:
-            raise UsageError(
-                f"{self.face} has no operation {self.operation!r}; it has "
-                f"{sorted(known[self.face])}."
-            )
-
-    def __str__(self) -> str:
-        if self.face in ("clock", "fault"):
-            return self.operation
-        args = ", ".join(f"{k}={v!r}" for k, v in self.params)
-        return f"{self.principal}@{self.account_id} {self.face}.{self.operation}({args})"
-
-    def apply(self, sim: Simulation) -> str:
-        """Make the move on ``sim``; return ``"ok"``, the AWS error code, or ``"idle"`` for a
-        clock with nothing to run (and a fault already planned)."""
-        if self.face == "clock":
-            if not sim.pending_work:
-                return "idle"
-            sim.run_next()
-            return "ok"
-        if self.face == "fault":
-            if sim.faults.creation_failures:
-                return "idle"
-            sim.inject_creation_failure(1)
-            return "ok"
-        params = dict(self.params)
-        if params.get("DeletionTaskId") == LATEST_TASK:
-            tasks = [t for t in sim.deletion_tasks if t.account_id == self.account_id]
-            params["DeletionTaskId"] = (
-                tasks[-1].task_id
-                if tasks
-                else f"task/aws-service-role/{_SIMPLE['AWSServiceName']}/"
-                f"{_SIMPLE['RoleName']}/00000000-0000-4000-8000-000000000000"
-            )
-        face: Any = (
-            sim.iam(self.account_id, self.principal)
-            if self.face == "iam"
-            else sim.marketplace(self.account_id, self.principal)
-        )
-        try:
-            getattr(face, self.operation)(**params)
-        except AwsError as refused:
-            return refused.code
-        return "ok"
-
-    def to_json_value(self) -> dict[str, Any]:
-        """The move as plain JSON data."""
-        return {
-            "face": self.face,
-            "operation": self.operation,
-            "account_id": self.account_id,
-            "principal": self.principal,
-            "params": dict(self.params),
-        }
-
-
-def default_moves(
-    world: Simulation, principals: Sequence[str] = ("admin", "readonly")
-) -> tuple[Move, ...]:
-    """Every move in ``world``, derived from the operation tables and the lifecycle table: each
-    IAM and console operation (well-formed, aimed at the role) by each principal in each
-    account, and the clock, since the table has clock-fired triggers. Add :data:`FAULT_MOVE`
-    to explore injected creation failures too (it doubles the state space)."""
-    moves: list[Move] = []
-    for account in world.accounts:
-        acct = account.account_id
-        for principal in principals:
-            for op in IAM_OPERATIONS:
-                params = tuple(
-                    (p.name, _SIMPLE.get(p.name, _filler(p.name))) for p in op.params if p.required
-                )
-                moves.append(Move("iam", op.method, acct, principal, params))
-            for name in CONSOLE_OPERATIONS:
-                if name in ("attach_purchase_order", "detach_purchase_order"):
-                    moves.extend(
-                        Move(
-                            "console",
-                            name,
-                            acct,
-                            principal,
-                            (("subscription_id", sub.subscription_id), ("po_number", PO_NUMBER)),
-                        )
-                        for sub in world.subscriptions_of(acct)
-                    )
-                else:
-                    moves.append(Move("console", name, acct, principal))
-    if any(row.cause is Cause.CLOCK for row in TRANSITIONS):
-        moves.append(Move("clock", "run the next background work"))
-    return tuple(moves)
-
-
-FAULT_MOVE = Move("fault", "plan one creation failure")
-"""A move that plans one creation failure (when none is planned already)."""
-
-
-def _filler(name: str) -> str:
-    return {
-        "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess",
-        "PermissionsBoundary": "arn:aws:iam::aws:policy/ReadOnlyAccess",
-        "PolicyName": "extra",
-        "PolicyDocument": '{"Version":"2012-10-17","Statement":[]}',
-    }.get(name, "x")
 
 
 def fingerprint(world: Simulation) -> tuple[Any, ...]:
@@ -193,128 +53,6 @@ def fingerprint(world: Simulation) -> tuple[Any, ...]:
     (role states, integrations, purchase orders, unfinished tasks, pending work, faults; not
     ids, times, descriptions or finished tasks)."""
     return world.abstract_state()
-
-
-@attrs.frozen
-class TraceStep:
-    """One step of a trace: the move, its outcome, and the roles' states after it."""
-
-    move: Move
-    outcome: str
-    role_states: tuple[tuple[str, str], ...]
-
-    def __str__(self) -> str:
-        states = ", ".join(f"{a}: {s}" for a, s in self.role_states)
-        return f"{self.move} => {self.outcome}   [{states}]"
-
-
-@attrs.frozen
-class Trace:
-    """A sequence of moves from a starting world, with the outcome of each: a counterexample,
-    or any path through the explored graph. ``start`` is the starting world's snapshot."""
-
-    start: Mapping[str, Any] = attrs.field(eq=False, repr=False)
-    steps: tuple[TraceStep, ...]
-    broken: str | None = None
-
-    def __len__(self) -> int:
-        return len(self.steps)
-
-    def __str__(self) -> str:
-        head = f"{len(self.steps)} steps" + (f", breaking {self.broken}" if self.broken else "")
-        return "\n".join([head, *(f"{n:>3}. {s}" for n, s in enumerate(self.steps, 1))])
-
-    @property
-    def moves(self) -> tuple[Move, ...]:
-        """The moves alone (for a hypothesis ``@example`` or a test of your own)."""
-        return tuple(step.move for step in self.steps)
-
-    def _repr_html_(self) -> str:
-        caption = f"{len(self.steps)} steps" + (f", breaking {self.broken}" if self.broken else "")
-        return html_table(
-            ["#", "move", "outcome", "roles after"],
-            [
-                [n, str(s.move), s.outcome, ", ".join(f"{a}: {st}" for a, st in s.role_states)]
-                for n, s in enumerate(self.steps, 1)
-            ],
-            caption,
-        )
-
-    def diagram(self) -> Any:
-        """This trace as a sequence diagram (see :mod:`slr_fsm.diagram`)."""
-        from slr_fsm.diagram import trace_diagram
-
-        return trace_diagram(self)
-
-    def to_pytest(
-        self,
-        name: str = "test_counterexample",
-        *,
-        world: str = "Simulation.restore(START)",
-        preamble: str = "",
-    ) -> str:
-        """Python source of a pytest test that replays this trace, checking every outcome; if
-        the trace breaks an invariant, the test asserts the invariant holds at the end, so it
-        fails until the bug is fixed. ``world`` is the expression that builds the starting
-        world from ``START`` (the trace's snapshot), ``preamble`` any imports it needs."""
-        lines = [
-            "import json",
-            "",
-            "from slr_fsm import Simulation",
-            "from slr_fsm.explore import Move",
-            "from slr_fsm.invariants import as_invariant",
-            *([preamble] if preamble else []),
-            "",
-            f"START = json.loads({json.dumps(json.dumps(self.start, sort_keys=True))})",
-            "",
-            "",
-            f"def {name}():",
-            f'    """Replays a {len(self.steps)}-step trace found by slr_fsm.explore."""',
-            f"    sim = {world}",
-        ]
-        for step in self.steps:
-            m = step.move
-            lines.append(
-                f"    assert Move({m.face!r}, {m.operation!r}, {m.account_id!r}, "
-                f"{m.principal!r}, {m.params!r}).apply(sim) == {step.outcome!r}"
-            )
-        library = INVARIANTS.get(self.broken or "")
-        if library is not None and library.on == "state":
-            lines.append(f"    assert as_invariant({self.broken!r}).holds_in(sim)")
-        elif self.broken:
-            lines.append(f"    # The trace breaks {self.broken!r}: assert here what it checks.")
-        return "\n".join(lines) + "\n"
-
-    def to_json_value(self) -> dict[str, Any]:
-        """The trace as plain JSON data."""
-        return {
-            "broken": self.broken,
-            "steps": [{"move": s.move.to_json_value(), "outcome": s.outcome} for s in self.steps],
-        }
-
-
-def replay(
-    trace: Trace, world: Simulation | None = None, *, lifecycle: Lifecycle = LIFECYCLE
-) -> Simulation:
-    """Replay a trace on a fresh world (restored from the trace's start under ``lifecycle``,
-    unless ``world`` is given); every outcome must be the recorded one. Returns the world at
-    the end.
-
-    Raises :class:`~slr_fsm.errors.UsageError` naming the first step that answered otherwise.
-    """
-    if not isinstance(trace, Trace):
-        raise UsageError(f"replay() takes a Trace (from explore()), got {trace!r}")
-    if world is not None and not isinstance(world, Simulation):
-        raise UsageError(f"replay(world=...) takes a Simulation, got {world!r}")
-    sim = world if world is not None else Simulation.restore(trace.start, lifecycle=lifecycle)
-    for n, step in enumerate(trace.steps, 1):
-        outcome = step.move.apply(sim)
-        if outcome != step.outcome:
-            raise UsageError(
-                f"Step {n} ({step.move}) answered {outcome}, the trace says "
-                f"{step.outcome}: the world is not the one the trace came from."
-            )
-    return sim
 
 
 @attrs.frozen
@@ -427,7 +165,7 @@ class ExploreResult:
         steps = []
         node = self._node(state)
         while node.parent is not None and node.via is not None:
-            steps.append(TraceStep(node.via, node.outcome, _role_states(node.world)))
+            steps.append(TraceStep(node.via, node.outcome, role_states(node.world)))
             node = self.nodes[node.parent]
         return Trace(self.start, tuple(reversed(steps)), broken)
 
@@ -506,10 +244,6 @@ class ExploreResult:
         }
 
 
-def _role_states(world: Simulation) -> tuple[tuple[str, str], ...]:
-    return tuple((a.name or a.account_id, world.role(a).state.value) for a in world.accounts)
-
-
 def explore(
     world: Simulation | None = None,
     *,
@@ -585,7 +319,7 @@ def explore(
                 if inv.name not in found:
                     step = Step(_safe(inv, node.world), move, outcome, _safe(inv, after))
                     if not inv.holds_in(step):
-                        found[inv.name] = (current, TraceStep(move, outcome, _role_states(after)))
+                        found[inv.name] = (current, TraceStep(move, outcome, role_states(after)))
         now = time.perf_counter()
         if progress is not None and now - last_report >= progress_every:
             last_report = now

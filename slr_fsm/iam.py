@@ -39,6 +39,16 @@ _TASK_ID = re.compile(
 )
 
 
+_PROTECTED_UPDATES = (
+    "MaxSessionDuration",
+    "MaxSigninSessionDuration",
+    "ResetMaxSigninSessionDuration",
+)
+"""UpdateRole's parameters that a service-linked role refuses (UnmodifiableEntity): only its
+description may change. For the two sign-in session parameters AWS documents nothing; treating
+them like MaxSessionDuration is a modelling decision."""
+
+
 def role_to_aws(role: Role, *, with_last_used: bool = False) -> dict[str, Any]:
     """A role as boto3 returns it (``CreateDate`` a datetime, the trust policy a dict)."""
     shape: dict[str, Any] = {
@@ -167,11 +177,11 @@ class IamApi(Face):
         return {"Role": role_to_aws(updated)}
 
     def update_role(self, **kwargs: Any) -> dict[str, Any]:
-        """UpdateRole: the description may change; MaxSessionDuration is protected."""
+        """UpdateRole: the description may change; the session durations are protected."""
         return self._call("update_role", kwargs, self._update_role)
 
     def _update_role(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
-        if kw.get("MaxSessionDuration") is not None:
+        if any(kw.get(name) is not None for name in _PROTECTED_UPDATES):
             self._authorize(op, self._role_arn(kw["RoleName"]))
             raise protected_role(self._existing_role(kw["RoleName"]).name)
         self._world.update_description(

@@ -18,15 +18,23 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable, Iterable
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import attrs
 
 from slr_fsm.errors import AccessDenied, AwsError, UsageError
 from slr_fsm.lifecycle import RoleState
+from slr_fsm.roles import Role
 from slr_fsm.simulation import Simulation
 
-__all__ = ["INVARIANTS", "Invariant", "Step", "as_invariant", "resolve_invariants"]
+__all__ = [
+    "INVARIANTS",
+    "Invariant",
+    "Step",
+    "as_invariant",
+    "register_invariant",
+    "resolve_invariants",
+]
 
 
 @attrs.frozen
@@ -62,30 +70,53 @@ class Invariant:
         return True if verdict is None else bool(verdict)
 
 
-def _existing_roles(world: Simulation) -> Iterable[tuple[str, Any]]:
-    for account in world.accounts:
-        for spec in world.specs:
-            role = world.role(account, spec)
-            if role.exists:
-                yield account.account_id, role
+INVARIANTS: dict[str, Invariant] = {}
+"""The library of named invariants, by name, in the order registered. The explorer checks them
+all by default, and :class:`~slr_fsm.testing.RoleLifecycleMachine` after every step."""
+
+F = TypeVar("F", bound=Callable[..., Any])
 
 
+def register_invariant(summary: str, *, on: Literal["state", "step"] = "state") -> Callable[[F], F]:
+    """Register a check as a library invariant under its function's name.
+
+    The check must work on copies of its own (it may fork the world, never change it) and must
+    not write to the world's log; library checks below show how.
+    """
+
+    def register(check: F) -> F:
+        name = check.__name__
+        if name in INVARIANTS:
+            raise UsageError(f"An invariant named {name!r} is registered already.")
+        INVARIANTS[name] = Invariant(name, check, summary, on, forks_itself=True)
+        return check
+
+    return register
+
+
+def _existing_roles(world: Simulation) -> Iterable[Role]:
+    return (role for role in world.known_roles() if role.exists)
+
+
+@register_invariant("never deleted while resources are in use")
 def never_deleted_while_in_use(world: Simulation) -> bool:
     """No role is ``deleted`` while resources still use it."""
     return all(
-        not world.role_usage(a, spec)
-        for a in world.accounts
-        for spec in world.specs
-        if world.role(a, spec).state is RoleState.DELETED
+        not world.role_usage(role.account_id, role.spec)
+        for role in world.known_roles()
+        if role.state is RoleState.DELETED
     )
 
 
+@register_invariant("only the trusted service may assume the role")
 def only_the_trusted_service_assumes_the_role(world: Simulation) -> bool:
-    """While a role is usable, its service may assume it and an administrator may not."""
+    """While a role is usable, its service may assume it and an administrator may not (tried on
+    a fork, so the world's log is never written)."""
     probe = world.fork()
-    for account, role in _existing_roles(probe):
+    for role in _existing_roles(probe):
         if not role.state.usable_by_service:
             continue
+        account = role.account_id
         probe.sts(account, role.spec.service_principal).assume_role(
             RoleArn=role.arn, RoleSessionName="invariant"
         )
@@ -97,11 +128,12 @@ def only_the_trusted_service_assumes_the_role(world: Simulation) -> bool:
     return True
 
 
+@register_invariant("the managed policy is attached to the role alone")
 def managed_policy_attached_alone(world: Simulation) -> bool:
     """Every existing role has exactly its service's managed policy attached, nothing else."""
     probe = world.fork()
-    for account, role in _existing_roles(probe):
-        attached = probe.iam(account).list_attached_role_policies(RoleName=role.name)
+    for role in _existing_roles(probe):
+        attached = probe.iam(role.account_id).list_attached_role_policies(RoleName=role.name)
         if attached["AttachedPolicies"] != [
             {"PolicyName": role.spec.managed_policy_name, "PolicyArn": role.spec.managed_policy_arn}
         ]:
@@ -109,32 +141,24 @@ def managed_policy_attached_alone(world: Simulation) -> bool:
     return True
 
 
+@register_invariant("the role's trust policy never changes")
 def trust_policy_never_changes(world: Simulation) -> bool:
     """GetRole always shows the trust policy AWS defined for the service, unchanged."""
     probe = world.fork()
     return all(
-        probe.iam(account).get_role(RoleName=role.name)["Role"]["AssumeRolePolicyDocument"]
+        probe.iam(role.account_id).get_role(RoleName=role.name)["Role"]["AssumeRolePolicyDocument"]
         == role.spec.trust_policy()
-        for account, role in _existing_roles(probe)
+        for role in _existing_roles(probe)
     )
 
 
+@register_invariant("a member account never creates the organization's integration")
 def member_never_creates_the_integration(world: Simulation) -> bool:
     """No member account of an organization ever has a billing integration of its own."""
-    return not any(
-        world.integration_configured(member)
-        for org in world.organizations
-        for member in org.member_accounts
-    )
+    return all(world.integration_owner(owner) == owner for owner in world.integration_owners())
 
 
-def deletion_always_ends(world: Simulation) -> bool:
-    """Once the clock runs, every deletion task ends SUCCEEDED or FAILED."""
-    probe = world.fork()
-    probe.settle()
-    return all(task.status.finished for task in probe.deletion_tasks)
-
-
+@register_invariant("a caller without permission never changes anything", on="step")
 def unauthorized_caller_changes_nothing(step: Step) -> bool:
     """A call refused for lack of permission leaves the world exactly as it was."""
     if step.outcome != "AccessDenied":
@@ -142,49 +166,40 @@ def unauthorized_caller_changes_nothing(step: Step) -> bool:
     return step.after.same_state(step.before)
 
 
-INVARIANTS: dict[str, Invariant] = {
-    inv.name: inv
-    for inv in (
-        Invariant(
-            "never_deleted_while_in_use",
-            never_deleted_while_in_use,
-            "never deleted while resources are in use",
-        ),
-        Invariant(
-            "only_the_trusted_service_assumes_the_role",
-            only_the_trusted_service_assumes_the_role,
-            "only the trusted service may assume the role",
-        ),
-        Invariant(
-            "managed_policy_attached_alone",
-            managed_policy_attached_alone,
-            "the managed policy is attached to the role alone",
-        ),
-        Invariant(
-            "trust_policy_never_changes",
-            trust_policy_never_changes,
-            "the role's trust policy never changes",
-        ),
-        Invariant(
-            "member_never_creates_the_integration",
-            member_never_creates_the_integration,
-            "a member account never creates the organization's integration",
-        ),
-        Invariant(
-            "unauthorized_caller_changes_nothing",
-            unauthorized_caller_changes_nothing,
-            "a caller without permission never changes anything",
-            on="step",
-        ),
-        Invariant(
-            "deletion_always_ends",
-            deletion_always_ends,
-            "deletion always ends SUCCEEDED or FAILED once the clock runs",
-        ),
-    )
-}
-"""The library of named invariants, by name."""
-INVARIANTS = {name: attrs.evolve(inv, forks_itself=True) for name, inv in INVARIANTS.items()}
+@register_invariant("a role's RoleId is never reused, and past ones are kept")
+def role_ids_are_never_reused(world: Simulation) -> bool:
+    """A role's current RoleId is not among its earlier ones, and those are distinct."""
+    for role in world.known_roles():
+        earlier = role.previous_role_ids
+        if len(set(earlier)) != len(earlier) or (role.role_id in earlier):
+            return False
+    return True
+
+
+@register_invariant("only the description (and the state) of a role ever changes", on="step")
+def only_the_description_ever_changes(step: Step) -> bool:
+    """Across one step, a role that keeps its RoleId changes at most its state and description;
+    a role given a new RoleId keeps the old one in its history."""
+    if step.after.same_state(step.before):
+        return True
+    for before in step.before.known_roles():
+        after = step.after.role(before.account_id, before.spec)
+        if before.role_id is None or after.role_id is None:
+            continue
+        if after.role_id == before.role_id:
+            if attrs.evolve(after, state=before.state, description=before.description) != before:
+                return False
+        elif before.role_id not in after.previous_role_ids:
+            return False
+    return True
+
+
+@register_invariant("deletion always ends SUCCEEDED or FAILED once the clock runs")
+def deletion_always_ends(world: Simulation) -> bool:
+    """Once the clock runs, every deletion task ends SUCCEEDED or FAILED."""
+    probe = world.fork()
+    probe.settle()
+    return all(task.status.finished for task in probe.deletion_tasks)
 
 
 def as_invariant(rule: Invariant | Callable[..., bool] | str) -> Invariant:

@@ -14,8 +14,8 @@ from typing import Any
 import attrs
 
 from slr_fsm.display import html_table
-from slr_fsm.lifecycle import RoleState
 from slr_fsm.specs import RoleSpec
+from slr_fsm.states import RoleState
 
 __all__ = ["Role"]
 

@@ -107,6 +107,10 @@ class PurchaseOrderUsage(UsageModel):
         """Whether ``owner`` has set up the AWS Billing integration itself."""
         return bool(context.get(self.INTEGRATION, owner))
 
+    def owners(self, context: UsageContext) -> list[str]:
+        """Every account that has set up the integration itself."""
+        return list(context.keys(self.INTEGRATION))
+
     def set_integration(self, context: UsageContext, owner: str, configured: bool) -> None:
         """Turn an owner's billing integration on or off."""
         context.put(self.INTEGRATION, owner, True if configured else None)

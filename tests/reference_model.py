@@ -40,7 +40,11 @@ IAM_OPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "delete_service_linked_role": (("RoleName",), ()),
     "get_service_linked_role_deletion_status": (("DeletionTaskId",), ()),
     "update_role_description": (("RoleName", "Description"), ()),
-    "update_role": (("RoleName",), ("Description", "MaxSessionDuration")),
+    "update_role": (
+        ("RoleName",),
+        ("Description", "MaxSessionDuration", "MaxSigninSessionDuration",
+         "ResetMaxSigninSessionDuration"),
+    ),
     "get_role": (("RoleName",), ()),
     "list_roles": ((), ("PathPrefix", "Marker", "MaxItems")),
     "list_attached_role_policies": (("RoleName",), ("PathPrefix", "Marker", "MaxItems")),
@@ -247,7 +251,7 @@ class ReferenceModel:
             return "ok" if task is not None and task.account_id == account_id else "NoSuchEntity"
         if params["RoleName"].lower() != ROLE_NAME.lower() or state not in EXISTS:
             return "NoSuchEntity"
-        if op in PROTECTED_OPS or (op == "update_role" and "MaxSessionDuration" in params):
+        if op in PROTECTED_OPS or (op == "update_role" and _PROTECTED_UPDATES & set(params)):
             return "UnmodifiableEntity"
         if op in ("get_role", "list_attached_role_policies"):
             return "ok"
@@ -424,7 +428,15 @@ def _params_valid(params: dict[str, Any]) -> bool:
     return all(_param_valid(name, value) for name, value in params.items())
 
 
+_PROTECTED_UPDATES = {
+    "MaxSessionDuration", "MaxSigninSessionDuration", "ResetMaxSigninSessionDuration"}
+
+
 def _param_valid(name: str, value: Any) -> bool:
+    if name == "MaxSigninSessionDuration":
+        return type(value) is int and 3600 <= value <= 7776000
+    if name == "ResetMaxSigninSessionDuration":
+        return type(value) is bool
     if name in ("MaxSessionDuration", "MaxItems"):
         low, high = (3600, 43200) if name == "MaxSessionDuration" else (1, 1000)
         return type(value) is int and low <= value <= high

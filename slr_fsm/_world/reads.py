@@ -192,6 +192,20 @@ class WorldReads:
         return self._roles.role(self._directory.account(account).account_id, spec)
 
     @locked
+    def known_roles(self) -> tuple[Role, ...]:
+        """Every role with a record (requested at least once), whatever its state: the roles a
+        check must look at, in time independent of how many accounts the world has."""
+        return tuple(self._state.roles.values())
+
+    @locked
+    def integration_owners(self) -> tuple[str, ...]:
+        """The accounts that have set up the AWS Billing integration themselves."""
+        model = self._purchase_order_model()
+        if model is None:
+            return ()
+        return tuple(model.owners(self._roles.contexts[model.spec]))
+
+    @locked
     def roles(self, account: AccountLike) -> tuple[Role, ...]:
         """Every simulated role in an account, one per spec, in spec order."""
         account_id = self._directory.account(account).account_id

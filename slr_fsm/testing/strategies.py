@@ -21,9 +21,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from slr_fsm.iam import IAM_OPERATIONS, IamOperation
+from slr_fsm.iam_operations import IAM_OPERATIONS, IamOperation
 from slr_fsm.lifecycle import TRANSITIONS, Cause
 from slr_fsm.marketplace import CONSOLE_OPERATIONS
+from slr_fsm.moves import default_moves, well_formed_params
 from slr_fsm.simulation import Simulation
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.validation import Param
@@ -92,6 +93,8 @@ def valid_values(
         "PolicyName": st.just("extra"),
         "PermissionsBoundary": st.just("arn:aws:iam::aws:policy/ReadOnlyAccess"),
         "MaxSessionDuration": st.integers(3600, 43200),
+        "MaxSigninSessionDuration": st.integers(3600, 7776000),
+        "ResetMaxSigninSessionDuration": st.booleans(),
         "PathPrefix": st.sampled_from(["/", spec.path, "/other/"]),
         "Marker": st.just(spec.role_name),
         "MaxItems": st.integers(1, 1000),
@@ -117,14 +120,9 @@ def invalid_value(param: Param) -> st.SearchStrategy[Any]:
     return st.sampled_from(options)
 
 
-def valid_params(op: IamOperation, spec: RoleSpec = MARKETPLACE_PURCHASE_ORDERS) -> dict[str, Any]:
-    """The simplest well-formed request: only required parameters, aimed at the spec's role."""
-    simple = {
-        "AWSServiceName": spec.service_principal,
-        "RoleName": spec.role_name,
-        "Description": "managed by slr_fsm tests",
-    }
-    return {p.name: simple.get(p.name, "x") for p in op.params if p.required}
+valid_params = well_formed_params
+"""The simplest well-formed request (:func:`slr_fsm.moves.well_formed_params`, the one
+vocabulary the explorer and the state machine share)."""
 
 
 @st.composite
@@ -186,16 +184,14 @@ def identity_policies(draw: st.DrawFn) -> dict[str, Any]:
 
 
 def move_sequences(world: Simulation, *, max_size: int = 12) -> st.SearchStrategy[list[Any]]:
-    """Lists of explorer moves (:func:`slr_fsm.explore.default_moves`) for ``world``: the same
+    """Lists of explorer moves (:func:`slr_fsm.moves.default_moves`) for ``world``: the same
     moves a counterexample trace is made of, so ``@example(list(trace.moves))`` pins one.
 
     >>> from hypothesis import given
-    >>> from slr_fsm.explore import small_world
+    >>> from slr_fsm.moves import small_world
     >>> @given(move_sequences(small_world(), max_size=3))
     ... def test(moves):
     ...     assert len(moves) <= 3
     >>> test()
     """
-    from slr_fsm.explore import default_moves
-
     return st.lists(st.sampled_from(default_moves(world)), max_size=max_size)

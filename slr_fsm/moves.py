@@ -1,0 +1,255 @@
+"""One vocabulary of actions: faces by name, well-formed parameters, and moves.
+
+The explorer, the hypothesis state machine and the strategies all act on a simulation through
+what this module defines, so they agree on what an action is and on its default parameters:
+
+- :func:`face` picks a face (``"iam"``, ``"console"``, ``"sts"``) of a simulation by name;
+- :func:`well_formed_params` is the simplest valid request of an IAM operation, aimed at one
+  role spec's role;
+- a :class:`Move` is one operation by one principal in one account, the clock running, or a
+  fault; :func:`default_moves` derives every move of a world from the operation tables, the
+  lifecycle table and the world's role specs.
+
+>>> from slr_fsm.moves import default_moves, small_world
+>>> moves = default_moves(small_world())
+>>> sorted({m.face for m in moves})
+['clock', 'console', 'iam']
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from slr_fsm.accounts import Account
+from slr_fsm.errors import AwsError, UsageError
+from slr_fsm.iam_operations import IAM_OPERATIONS, IamOperation
+from slr_fsm.lifecycle import LIFECYCLE, TRANSITIONS, Cause, Lifecycle
+from slr_fsm.marketplace import CONSOLE_OPERATIONS
+from slr_fsm.shown import shown
+from slr_fsm.simulation import Simulation
+from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
+
+__all__ = [
+    "FACES",
+    "FAULT_MOVE",
+    "LATEST_TASK",
+    "PO_NUMBER",
+    "Move",
+    "default_moves",
+    "face",
+    "face_of",
+    "latest_task_marker",
+    "small_world",
+    "well_formed_params",
+]
+
+FACES: dict[str, frozenset[str]] = {
+    "iam": frozenset(op.method for op in IAM_OPERATIONS),
+    "console": frozenset(CONSOLE_OPERATIONS),
+    "sts": frozenset({"assume_role"}),
+}
+"""Each face of a simulation, by name, and the operations it answers."""
+
+LATEST_TASK = "<latest task>"
+"""A DeletionTaskId parameter meaning: the account's most recent deletion task (any role)."""
+PO_NUMBER = "PO-1"
+"""The purchase-order number moves attach and detach."""
+
+_FILLERS: dict[str, str] = {
+    "Description": "edited by slr_fsm",
+    "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "PermissionsBoundary": "arn:aws:iam::aws:policy/ReadOnlyAccess",
+    "PolicyName": "extra",
+    "PolicyDocument": '{"Version":"2012-10-17","Statement":[]}',
+}
+"""Well-formed values for parameters that do not name the role."""
+
+
+def latest_task_marker(spec: RoleSpec) -> str:
+    """A DeletionTaskId parameter meaning: the account's most recent deletion task of ``spec``'s
+    role (resolved when the move is made)."""
+    return f"<latest task of {spec.role_name}>"
+
+
+def face(sim: Simulation, name: str, account: object, principal: object = None) -> Any:
+    """A face of ``sim`` by name, as ``principal`` in ``account``: ``sim.iam(...)`` for
+    ``"iam"``, ``sim.marketplace(...)`` for ``"console"``, ``sim.sts(...)`` for ``"sts"``."""
+    if name == "iam":
+        return sim.iam(account, principal)  # type: ignore[arg-type]
+    if name == "console":
+        return sim.marketplace(account, principal)  # type: ignore[arg-type]
+    if name == "sts":
+        return sim.sts(account, principal)  # type: ignore[arg-type]
+    raise UsageError(f"A face is one of {sorted(FACES)}, got {shown(name)}")
+
+
+def face_of(operation: str) -> str:
+    """The face that answers an operation (IAM's and the console's names do not overlap)."""
+    for name, operations in FACES.items():
+        if operation in operations:
+            return name
+    raise UsageError(f"No face answers {shown(operation)}.")
+
+
+def well_formed_params(
+    op: IamOperation, spec: RoleSpec = MARKETPLACE_PURCHASE_ORDERS
+) -> dict[str, Any]:
+    """The simplest well-formed request of ``op``: its required parameters only, aimed at
+    ``spec``'s role (a DeletionTaskId is :func:`latest_task_marker`, resolved by a move).
+
+    >>> from slr_fsm.iam_operations import IAM_OPERATIONS_BY_METHOD as OPS
+    >>> well_formed_params(OPS["delete_service_linked_role"])
+    {'RoleName': 'AWSServiceRoleForMarketplacePurchaseOrders'}
+    """
+    named = {
+        "AWSServiceName": spec.service_principal,
+        "RoleName": spec.role_name,
+        "DeletionTaskId": latest_task_marker(spec),
+    }
+    return {p.name: named.get(p.name, _FILLERS.get(p.name, "x")) for p in op.params if p.required}
+
+
+def small_world(seed: int = 0, *, lifecycle: Lifecycle = LIFECYCLE) -> Simulation:
+    """The explorer's default world: an organization (management account and one member), one
+    standalone account, ``admin`` and ``readonly`` in each, and the member's two subscriptions,
+    one in each of two Regions."""
+    sim = Simulation(seed, lifecycle=lifecycle)
+    sim.add_organization(Account("111122223333", "management"), [Account("444455556666", "member")])
+    sim.add_account(Account("123456789012", "standalone"))
+    for region in ("us-east-1", "eu-west-1"):
+        sim.add_subscription("444455556666", region, f"Analytics suite ({region})")
+    return sim
+
+
+@attrs.frozen
+class Move:
+    """One operation by one principal in one account, or the clock running, or a fault."""
+
+    face: str
+    operation: str
+    account_id: str = ""
+    principal: str = ""
+    params: tuple[tuple[str, Any], ...] = ()
+
+    def __attrs_post_init__(self) -> None:
+        if not isinstance(self.face, str) or self.face not in (*FACES, "clock", "fault"):
+            raise UsageError(
+                f"A move's face is one of {[*FACES, 'clock', 'fault']}; got {shown(self.face)}"
+            )
+        known = FACES.get(self.face)
+        if known is not None and self.operation not in known:
+            raise UsageError(
+                f"{self.face} has no operation {shown(self.operation)}; it has {sorted(known)}."
+            )
+        if not isinstance(self.params, tuple) or not all(
+            isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in self.params
+        ):
+            raise UsageError(f"A move's params are (name, value) pairs, got {shown(self.params)}")
+
+    def __str__(self) -> str:
+        if self.face in ("clock", "fault"):
+            return self.operation
+        args = ", ".join(f"{k}={v!r}" for k, v in self.params)
+        return f"{self.principal}@{self.account_id} {self.face}.{self.operation}({args})"
+
+    def apply(self, sim: Simulation) -> str:
+        """Make the move on ``sim``; return ``"ok"``, the AWS error code, or ``"idle"`` for a
+        clock with nothing to run (or a fault already planned)."""
+        if not isinstance(sim, Simulation):
+            raise UsageError(f"A move is made on a Simulation, got {shown(sim)}")
+        if self.face == "clock":
+            if not sim.pending_work:
+                return "idle"
+            sim.run_next()
+            return "ok"
+        if self.face == "fault":
+            if sim.faults.creation_failures:
+                return "idle"
+            sim.inject_creation_failure(1)
+            return "ok"
+        params = resolve_params(sim, self.account_id, dict(self.params))
+        try:
+            getattr(face(sim, self.face, self.account_id, self.principal), self.operation)(**params)
+        except AwsError as refused:
+            return refused.code
+        return "ok"
+
+    def to_json_value(self) -> dict[str, Any]:
+        """The move as plain JSON data."""
+        return {
+            "face": self.face,
+            "operation": self.operation,
+            "account_id": self.account_id,
+            "principal": self.principal,
+            "params": dict(self.params),
+        }
+
+
+def resolve_params(sim: Simulation, account_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    """``params`` with a latest-task marker replaced by that task's id (or by a well-formed id
+    of no task, when the account has none)."""
+    marker = params.get("DeletionTaskId")
+    if not isinstance(marker, str) or not marker.startswith("<latest task"):
+        return dict(params)
+    specs = [s for s in sim.specs if marker in (LATEST_TASK, latest_task_marker(s))]
+    names = {s.role_name for s in specs}
+    tasks = [t for t in sim.deletion_tasks if t.account_id == account_id and t.role_name in names]
+    spec = specs[0] if specs else sim.specs[0]
+    task_id = (
+        tasks[-1].task_id
+        if tasks
+        else f"{spec.deletion_task_prefix()}00000000-0000-4000-8000-000000000000"
+    )
+    return {**params, "DeletionTaskId": task_id}
+
+
+def default_moves(
+    world: Simulation, principals: Sequence[str] = ("admin", "readonly")
+) -> tuple[Move, ...]:
+    """Every move in ``world``, derived from the operation tables, the lifecycle table and the
+    world's role specs: each IAM operation (well-formed, aimed at each role) and each console
+    operation by each principal in each account, and the clock, since the table has
+    clock-fired triggers. Add :data:`FAULT_MOVE` to explore injected creation failures too."""
+    moves: list[Move] = []
+    console = world.spec_for_service(MARKETPLACE_PURCHASE_ORDERS.service_principal) is not None
+    for account in world.accounts:
+        acct = account.account_id
+        for principal in principals:
+            for op in IAM_OPERATIONS:
+                seen: set[tuple[tuple[str, Any], ...]] = set()
+                for spec in world.specs:
+                    params = tuple(well_formed_params(op, spec).items())
+                    if params not in seen:  # an operation that names no role: once
+                        seen.add(params)
+                        moves.append(Move("iam", op.method, acct, principal, params))
+            if console:
+                moves.extend(_console_moves(world, acct, principal))
+    if any(row.cause is Cause.CLOCK for row in TRANSITIONS):
+        moves.append(Move("clock", "run the next background work"))
+    return tuple(moves)
+
+
+def _console_moves(world: Simulation, account_id: str, principal: str) -> list[Move]:
+    moves: list[Move] = []
+    for name in CONSOLE_OPERATIONS:
+        if name in ("attach_purchase_order", "detach_purchase_order"):
+            moves.extend(
+                Move(
+                    "console",
+                    name,
+                    account_id,
+                    principal,
+                    (("subscription_id", sub.subscription_id), ("po_number", PO_NUMBER)),
+                )
+                for sub in world.subscriptions_of(account_id)
+            )
+        else:
+            moves.append(Move("console", name, account_id, principal))
+    return moves
+
+
+FAULT_MOVE = Move("fault", "plan one creation failure")
+"""A move that plans one creation failure (when none is planned already)."""

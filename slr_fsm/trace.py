@@ -1,0 +1,165 @@
+"""Traces: sequences of moves with their outcomes, replayable and exportable as pytest tests.
+
+A counterexample the explorer finds is a :class:`Trace`; so is any path through an explored
+graph. :func:`replay` runs one again and checks every outcome.
+
+>>> from slr_fsm.moves import Move, small_world
+>>> sim = small_world()
+>>> move = Move("iam", "get_role", "111122223333", "admin",
+...             (("RoleName", "AWSServiceRoleForMarketplacePurchaseOrders"),))
+>>> step = TraceStep(move, move.apply(sim), role_states(sim))
+>>> step.outcome
+'NoSuchEntity'
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from slr_fsm.display import html_table
+from slr_fsm.errors import UsageError
+from slr_fsm.invariants import INVARIANTS
+from slr_fsm.lifecycle import LIFECYCLE, Lifecycle
+from slr_fsm.moves import Move
+from slr_fsm.simulation import Simulation
+
+__all__ = ["Trace", "TraceStep", "replay", "role_states"]
+
+
+def role_states(world: Simulation) -> tuple[tuple[str, str], ...]:
+    """Each account's role states, by account name (and role name when the world has several)."""
+    multi = len(world.specs) > 1
+    return tuple(
+        (
+            f"{account.name or account.account_id}{' ' + role.name if multi else ''}",
+            role.state.value,
+        )
+        for account in world.accounts
+        for role in world.roles(account)
+    )
+
+
+@attrs.frozen
+class TraceStep:
+    """One step of a trace: the move, its outcome, and the roles' states after it."""
+
+    move: Move
+    outcome: str
+    role_states: tuple[tuple[str, str], ...]
+
+    def __str__(self) -> str:
+        states = ", ".join(f"{a}: {s}" for a, s in self.role_states)
+        return f"{self.move} => {self.outcome}   [{states}]"
+
+
+@attrs.frozen
+class Trace:
+    """A sequence of moves from a starting world, with the outcome of each: a counterexample,
+    or any path through the explored graph. ``start`` is the starting world's snapshot."""
+
+    start: Mapping[str, Any] = attrs.field(eq=False, repr=False)
+    steps: tuple[TraceStep, ...]
+    broken: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+    def __str__(self) -> str:
+        head = f"{len(self.steps)} steps" + (f", breaking {self.broken}" if self.broken else "")
+        return "\n".join([head, *(f"{n:>3}. {s}" for n, s in enumerate(self.steps, 1))])
+
+    @property
+    def moves(self) -> tuple[Move, ...]:
+        """The moves alone (for a hypothesis ``@example`` or a test of your own)."""
+        return tuple(step.move for step in self.steps)
+
+    def _repr_html_(self) -> str:
+        caption = f"{len(self.steps)} steps" + (f", breaking {self.broken}" if self.broken else "")
+        return html_table(
+            ["#", "move", "outcome", "roles after"],
+            [
+                [n, str(s.move), s.outcome, ", ".join(f"{a}: {st}" for a, st in s.role_states)]
+                for n, s in enumerate(self.steps, 1)
+            ],
+            caption,
+        )
+
+    def diagram(self) -> Any:
+        """This trace as a sequence diagram (see :mod:`slr_fsm.diagram`)."""
+        from slr_fsm.diagram import trace_diagram
+
+        return trace_diagram(self)
+
+    def to_pytest(
+        self,
+        name: str = "test_counterexample",
+        *,
+        world: str = "Simulation.restore(START)",
+        preamble: str = "",
+    ) -> str:
+        """Python source of a pytest test that replays this trace, checking every outcome; if
+        the trace breaks an invariant, the test asserts the invariant holds at the end, so it
+        fails until the bug is fixed. ``world`` is the expression that builds the starting
+        world from ``START`` (the trace's snapshot), ``preamble`` any imports it needs."""
+        lines = [
+            "import json",
+            "",
+            "from slr_fsm import Simulation",
+            "from slr_fsm.moves import Move",
+            "from slr_fsm.invariants import as_invariant",
+            *([preamble] if preamble else []),
+            "",
+            f"START = json.loads({json.dumps(json.dumps(self.start, sort_keys=True))})",
+            "",
+            "",
+            f"def {name}():",
+            f'    """Replays a {len(self.steps)}-step trace found by slr_fsm.explore."""',
+            f"    sim = {world}",
+        ]
+        for step in self.steps:
+            m = step.move
+            lines.append(
+                f"    assert Move({m.face!r}, {m.operation!r}, {m.account_id!r}, "
+                f"{m.principal!r}, {m.params!r}).apply(sim) == {step.outcome!r}"
+            )
+        library = INVARIANTS.get(self.broken or "")
+        if library is not None and library.on == "state":
+            lines.append(f"    assert as_invariant({self.broken!r}).holds_in(sim)")
+        elif self.broken:
+            lines.append(f"    # The trace breaks {self.broken!r}: assert here what it checks.")
+        return "\n".join(lines) + "\n"
+
+    def to_json_value(self) -> dict[str, Any]:
+        """The trace as plain JSON data."""
+        return {
+            "broken": self.broken,
+            "steps": [{"move": s.move.to_json_value(), "outcome": s.outcome} for s in self.steps],
+        }
+
+
+def replay(
+    trace: Trace, world: Simulation | None = None, *, lifecycle: Lifecycle = LIFECYCLE
+) -> Simulation:
+    """Replay a trace on a fresh world (restored from the trace's start under ``lifecycle``,
+    unless ``world`` is given); every outcome must be the recorded one. Returns the world at
+    the end.
+
+    Raises :class:`~slr_fsm.errors.UsageError` naming the first step that answered otherwise.
+    """
+    if not isinstance(trace, Trace):
+        raise UsageError(f"replay() takes a Trace (from explore()), got {trace!r}")
+    if world is not None and not isinstance(world, Simulation):
+        raise UsageError(f"replay(world=...) takes a Simulation, got {world!r}")
+    sim = world if world is not None else Simulation.restore(trace.start, lifecycle=lifecycle)
+    for n, step in enumerate(trace.steps, 1):
+        outcome = step.move.apply(sim)
+        if outcome != step.outcome:
+            raise UsageError(
+                f"Step {n} ({step.move}) answered {outcome}, the trace says "
+                f"{step.outcome}: the world is not the one the trace came from."
+            )
+    return sim
