@@ -141,7 +141,8 @@ def test_the_second_roles_usage_blocks_its_deletion_and_only_its():
     iam.create_service_linked_role(AWSServiceName=LICENSES.service_principal)
     sim.settle()
     again = sim.role(MGMT, LICENSES)
-    assert again.state is RoleState.ACTIVE and again.role_id != old
+    assert again.state is RoleState.ACTIVE
+    assert again.role_id != old
     assert old in again.previous_role_ids
 
 
@@ -177,8 +178,10 @@ def test_the_explorer_moves_each_role_and_every_invariant_holds():
     roles = {dict(m.params).get("RoleName") for m in moves if m.operation == "delete_role"}
     assert roles == {s.role_name for s in SPECS}
     result = explore(sim, depth=3, moves=moves)
-    assert result.complete and result.violations == {}
-    assert result.states > 20  # both roles move independently
+    assert result.complete
+    assert result.violations == {}
+    both = [i for i in range(result.states) if all(r.exists for r in result.world(i).roles(MGMT))]
+    assert both, "no explored state holds both roles"
 
 
 def test_the_state_machine_drives_both_roles():
