@@ -477,6 +477,40 @@ def bench_explorer(quick: bool) -> list[Row]:
                 "less wall time (ratio < 1)", t_explore < t_hyp)]
 
 
+def _with_passive_accounts(n: int) -> Any:
+    """The explorer's small world plus ``n`` accounts where nothing happens (two
+    subscriptions each)."""
+    from slr_fsm.explore import small_world
+
+    world = small_world()
+    for k in range(n):
+        account = world.add_account(f"{500000000000 + k:012d}", f"passive-{k}")
+        for region in ("us-east-1", "eu-west-1"):
+            world.add_subscription(account, region, "Passive product")
+    return world
+
+
+def bench_explorer_scaling(quick: bool) -> list[Row]:
+    """Cost per explored move, small world against the same world plus passive accounts: the
+    same moves (the small world's), interleaved repeat by repeat."""
+    from slr_fsm.explore import default_moves, explore, small_world
+
+    passive = 1_000 if quick else 10_000
+    depth = 3 if quick else 5
+    small, big = small_world(), _with_passive_accounts(passive)
+    moves = default_moves(small)
+    per_move: dict[str, list[float]] = {"small": [], "big": []}
+    for _ in range(3 if quick else 5):
+        for name, world in (("small", small), ("big", big)):
+            result = explore(world, depth=depth, moves=moves)
+            per_move[name].append(result.elapsed / result.moves_tried)
+    ours, theirs = statistics.median(per_move["big"]), statistics.median(per_move["small"])
+    return [Row(f"explorer, cost per move, small world + {passive:,} passive accounts "
+                f"(depth {depth})", f"{ours * 1e6:,.1f} µs",
+                "the same exploration of the small world alone", f"{theirs * 1e6:,.1f} µs",
+                ours / theirs, "≤ 1.5×", ours <= 1.5 * theirs)]
+
+
 # --------------------------------------------------------------------------- 7. import
 
 def _import_ms(statement: str, runs: int) -> Timing:
@@ -551,7 +585,7 @@ def main(argv: list[str] | None = None) -> int:
                             number=2_000 if args.quick else 20_000, repeat=5).median / 3
     op_rows, one_op = bench_operation(args.quick, plain_trigger)
     rows += op_rows
-    for bench in (bench_boto, bench_world, bench_explorer, bench_import):
+    for bench in (bench_boto, bench_world, bench_explorer, bench_explorer_scaling, bench_import):
         print(f"running {bench.__name__} ...", file=sys.stderr)
         rows += bench(args.quick)
     rows += bench_snapshot(args.quick, one_op)

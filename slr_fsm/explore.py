@@ -298,7 +298,8 @@ def explore(
             after = scratch if scratch is not None else node.world.fork()
             outcome = move.apply(after)
             key = None
-            if after.same_state(node.world):
+            unchanged = after.same_state(node.world)
+            if unchanged:
                 # Nothing but the event log changed (a refusal, a read): the same state, and
                 # the copy can serve the next move instead of a fresh one.
                 target, scratch = current, after
@@ -317,7 +318,9 @@ def explore(
             edges.append((current, move, outcome, target))
             for inv in step_checks:
                 if inv.name not in found:
-                    step = Step(_safe(inv, node.world), move, outcome, _safe(inv, after))
+                    step = Step(
+                        _safe(inv, node.world), move, outcome, _safe(inv, after), unchanged
+                    )
                     if not inv.holds_in(step):
                         found[inv.name] = (current, TraceStep(move, outcome, role_states(after)))
         now = time.perf_counter()
