@@ -1,10 +1,15 @@
-"""The lifecycle table and its shared machine."""
+"""The lifecycle table, its compiled dispatch, and the ``transitions`` machine it is read from."""
 
 from __future__ import annotations
 
+import itertools
+import random
+import sys
+import threading
+
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import given, reject, settings
 from hypothesis import strategies as st
 
 from slr_fsm.errors import UsageError
@@ -21,7 +26,14 @@ from slr_fsm.lifecycle import (
     table_markdown,
 )
 
-facts = st.builds(GuardFacts, st.booleans(), st.booleans(), st.booleans(), st.booleans())
+facts = st.builds(GuardFacts, *[st.booleans()] * len(attrs.fields(GuardFacts)))
+ALL_FACTS = [
+    GuardFacts(*bits)
+    for bits in itertools.product((False, True), repeat=len(attrs.fields(GuardFacts)))
+]
+ALL_INPUTS = [
+    (state, trigger, f) for state in RoleState for trigger in LIFECYCLE.triggers for f in ALL_FACTS
+]
 
 
 def test_the_five_states_are_the_seeds():
@@ -94,13 +106,95 @@ def test_deletion_with_resources_in_use_keeps_the_role():
     assert (blocked.after, done.after) == (RoleState.DELETING_BLOCKED, RoleState.DELETED)
 
 
-def test_one_machine_serves_any_number_of_roles():
-    """Firing for many roles leaves no per-role state in the shared machine."""
+@given(order=st.permutations(range(len(ALL_INPUTS))))
+@settings(max_examples=20)
+def test_firing_is_a_pure_function_of_its_inputs(order):
+    """Firing every input in any order gives the same outcomes as in table order: no fire leaves
+    anything behind that a later fire could see (the outcome names its own before state)."""
     lc = Lifecycle()
-    states = [RoleState.ABSENT] * 50
-    states = [lc.fire(s, "create", GuardFacts()).after for s in states]
-    assert set(states) == {RoleState.CREATING}
-    assert lc.fire(RoleState.ABSENT, "create", GuardFacts()).before is RoleState.ABSENT
+    expected = [LIFECYCLE.fire(*i) for i in ALL_INPUTS]
+    got = {n: lc.fire(*ALL_INPUTS[n]) for n in order}
+    assert [got[n] for n in range(len(ALL_INPUTS))] == expected
+    assert all(o.before is i[0] for o, i in zip(expected, ALL_INPUTS, strict=True))
+
+
+def test_the_compiled_dispatch_equals_the_transitions_machine_on_every_input():
+    """For all 2^5 guard-fact combinations x 5 states x every trigger, LIFECYCLE.fire (the
+    compiled dispatch) returns exactly what fire_with_transitions (the machine itself) returns."""
+    assert len(attrs.fields(GuardFacts)) == 5
+    assert len(ALL_INPUTS) == 2**5 * len(RoleState) * len(LIFECYCLE.triggers) == 32 * 5 * 5
+    for state, trigger, f in ALL_INPUTS:
+        assert LIFECYCLE.fire(state, trigger, f) == LIFECYCLE.fire_with_transitions(
+            state, trigger, f
+        ), (state, trigger, f)
+
+
+_STATE_GUARDS = sorted(name for name, g in GUARDS.items() if not g.before_state)
+
+
+@st.composite
+def tables(draw):
+    """THE table with up to three extra rows (overlapping guards, any sources and destination)
+    inserted anywhere, in any row order."""
+    rows = list(TRANSITIONS)
+    for _ in range(draw(st.integers(0, 3))):
+        trigger = draw(st.sampled_from(LIFECYCLE.triggers))
+        first = LIFECYCLE.rows(trigger)[0]
+        before = tuple(g for g in first.guards if GUARDS[g].before_state)
+        extra = draw(st.lists(st.sampled_from(_STATE_GUARDS), max_size=2, unique=True))
+        sources = draw(st.lists(st.sampled_from(RoleState), min_size=1, max_size=3, unique=True))
+        dest = draw(st.none() | st.sampled_from(RoleState))
+        row = Transition(trigger, tuple(sources), dest, (*before, *extra), first.cause, "extra")
+        rows.insert(draw(st.integers(0, len(rows))), row)
+    return draw(st.permutations(rows))
+
+
+@given(table=tables())
+@settings(max_examples=60, deadline=None)
+def test_any_table_compiles_to_what_its_machine_does(table):
+    """For any valid table (rows reordered, overlapping guards added), the compiled dispatch
+    agrees with the transitions machine on every input: same winning row, same refusal."""
+    try:
+        lc = Lifecycle(table)
+    except UsageError:
+        reject()
+    for state, trigger, f in itertools.product(RoleState, lc.triggers, ALL_FACTS):
+        assert lc.fire(state, trigger, f) == lc.fire_with_transitions(state, trigger, f)
+
+
+def test_a_lifecycle_holds_no_mutable_shared_state():
+    """Eight threads firing shuffled inputs through one Lifecycle (fire and
+    fire_with_transitions alike), switching threads every microsecond, never get a wrong
+    outcome; afterwards the machine has no model registered and the dispatch is unchanged."""
+    lc = Lifecycle()
+    expected = [LIFECYCLE.fire(*i) for i in ALL_INPUTS]
+    dispatch_before = {t: (c.before_state, c.branches, c.refusals) for t, c in lc._compiled.items()}
+    wrong: list[tuple[int, int]] = []
+    barrier = threading.Barrier(8)
+
+    def work(n: int) -> None:
+        order = list(range(len(ALL_INPUTS))) * 2
+        random.Random(n).shuffle(order)
+        barrier.wait()
+        for i in order:
+            fire = lc.fire if (i + n) % 2 else lc.fire_with_transitions
+            if fire(*ALL_INPUTS[i]) != expected[i]:
+                wrong.append((n, i))
+
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    finally:
+        sys.setswitchinterval(old)
+    assert wrong == []
+    assert lc._machine.models == []
+    after = {t: (c.before_state, c.branches, c.refusals) for t, c in lc._compiled.items()}
+    assert after == dispatch_before
 
 
 def test_a_table_naming_an_unknown_guard_is_refused_when_built():

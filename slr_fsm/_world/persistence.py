@@ -18,6 +18,7 @@ import attrs
 
 from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.directory import DEFAULT_POLICIES, Directory, parse_identity_policies
+from slr_fsm._world.scheduler import MAX_ELAPSED
 from slr_fsm._world.state import WORK_KINDS, Pending, WorldState
 from slr_fsm.accounts import Account, Principal
 from slr_fsm.clock import Latencies, VirtualClock
@@ -103,7 +104,7 @@ class _Reader:
         except (KeyError, IndexError, TypeError):
             raise SnapshotError(field, "missing") from None
         if kind is float and isinstance(found, int) and not isinstance(found, bool):
-            found = float(found)
+            found = _as_float(found, field)
         if not isinstance(found, kind) or (kind is int and isinstance(found, bool)):
             raise SnapshotError(
                 field, f"expected {kind.__name__}, found {type(found).__name__} {shown(found)}"
@@ -113,6 +114,13 @@ class _Reader:
     def items(self, key: str) -> Iterable[tuple[str, Any]]:
         for n, item in enumerate(self.get(self.snap, key, list, "")):
             yield f"{key}[{n}]", item
+
+
+def _as_float(value: int, field: str) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        raise SnapshotError(field, f"a number too large for a float: {shown(value)}") from None
 
 
 def _time(text: Any, field: str) -> dt.datetime:
@@ -136,7 +144,16 @@ def _at(field: str) -> Iterator[None]:
         yield
     except SnapshotError:
         raise
-    except (SlrFsmError, KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+    except (
+        SlrFsmError,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        IndexError,
+        ArithmeticError,  # an int too large for a float, among others
+        RecursionError,  # a value nested too deep to show or walk
+    ) as error:
         raise SnapshotError(field, str(error)[:300]) from None
 
 
@@ -169,10 +186,19 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
     )
     if not math.isfinite(clock.elapsed) or clock.elapsed < 0:
         raise SnapshotError("clock.elapsed", f"the clock is before its start: {clock.elapsed!r}")
+    if clock.elapsed > MAX_ELAPSED:
+        raise SnapshotError(
+            "clock.elapsed", f"past {MAX_ELAPSED:.0f} seconds, the furthest a simulation runs"
+        )
+    try:
+        clock.now()
+    except OverflowError:
+        raise SnapshotError("clock.elapsed", "the clock reads a time past the year 9999") from None
     seed = read.get(snap, "seed", int, "")
-    state = WorldState(
-        clock=clock, ids=IdGenerator(seed, read.get(snap, "ids", int, "")), faults=faults
-    )
+    counter = read.get(snap, "ids", int, "")
+    if counter < 0:
+        raise SnapshotError("ids", f"an id counter starts at 0 and only grows, found {counter}")
+    state = WorldState(clock=clock, ids=IdGenerator(seed, counter), faults=faults)
     directory = Directory(state)
     _restore_population(read, directory, state)
     _restore_usage(read, state, catalogue, version)
@@ -187,20 +213,21 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
 def _restore_population(read: _Reader, directory: Directory, state: WorldState) -> None:
     for field, org in read.items("organizations"):
         org_id = read.get(org, "id", str, field)
-        accounts = []
-        for n, pair in enumerate(read.get(org, "accounts", list, field)):
-            with _at(f"{field}.accounts[{n}]"):
-                accounts.append(Account(pair[0], pair[1]))
+        accounts = [
+            _account(pair, f"{field}.accounts[{n}]")
+            for n, pair in enumerate(read.get(org, "accounts", list, field))
+        ]
         if not accounts:
             raise SnapshotError(f"{field}.accounts", "an organization needs a management account")
         with _at(field):
             directory.add_organization(accounts, org_id)
     for field, pair in read.items("standalone_accounts"):
+        account = _account(pair, field)
         with _at(field):
-            directory.add_account(Account(pair[0], pair[1]))
+            directory.add_account(account)
     order = read.get(read.snap, "account_order", list, "")
-    if sorted(map(str, order)) != sorted(state.accounts) or len(order) != len(state.accounts):
-        raise SnapshotError("account_order", "must list every account exactly once")
+    if not all(isinstance(a, str) for a in order) or sorted(order) != sorted(state.accounts):
+        raise SnapshotError("account_order", "must list every account id exactly once")
     state.accounts.replace_all({a: state.accounts[a] for a in order})
     for field, p in read.items("principals"):
         account_id = read.get(p, "account_id", str, field)
@@ -219,11 +246,39 @@ def _restore_population(read: _Reader, directory: Directory, state: WorldState) 
             directory.add_subscription(sub[1], sub[2], sub[3], sub[0])
 
 
+def _account(pair: Any, field: str) -> Account:
+    """An account from its ``[id, name]`` pair."""
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)):
+        raise SnapshotError(field, f"expected [account id, name], got {shown(pair)}")
+    with _at(field):
+        return Account(pair[0], pair[1])
+
+
+def _role_usage(value: Any, field: str) -> tuple[RoleUsage, ...]:
+    """A failed task's resources in use, from ``[[region, [arn, ...]], ...]``."""
+    usage = []
+    for n, entry in enumerate(value):
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and isinstance(entry[0], str)
+            and isinstance(entry[1], list)
+            and all(isinstance(arn, str) for arn in entry[1])
+        ):
+            raise SnapshotError(
+                f"{field}[{n}]", f"expected [region, [arn, ...]], got {shown(entry)}"
+            )
+        usage.append(RoleUsage(entry[0], tuple(entry[1])))
+    return tuple(usage)
+
+
 def _restore_usage(read: _Reader, state: WorldState, catalogue: Catalogue, version: Any) -> None:
     if version == 1:  # format 1 kept integrations and purchase orders apart
         service = PurchaseOrderUsage().spec.service_principal
-        for owner in read.get(read.snap, "integrations", list, ""):
-            state.usage.set((service, PurchaseOrderUsage.INTEGRATION, str(owner)), True)
+        for n, owner in enumerate(read.get(read.snap, "integrations", list, "")):
+            if not isinstance(owner, str):
+                raise SnapshotError(f"integrations[{n}]", f"not an account id: {shown(owner)}")
+            state.usage.set((service, PurchaseOrderUsage.INTEGRATION, owner), True)
         for field, sub in read.items("subscriptions"):
             if len(sub) > 4 and sub[4]:
                 key = (service, PurchaseOrderUsage.PURCHASE_ORDERS, str(sub[0]))
@@ -235,7 +290,7 @@ def _restore_usage(read: _Reader, state: WorldState, catalogue: Catalogue, versi
         if not isinstance(record, list) or len(record) != 4:
             raise SnapshotError(field, f"expected [service, kind, key, value], got {shown(record)}")
         service, kind, key, value = record
-        if service not in models:
+        if not isinstance(service, str) or service not in models:
             raise SnapshotError(
                 field, f"names a service the snapshot has no spec for: {shown(service)}"
             )
@@ -282,10 +337,7 @@ def _restore_roles_and_tasks(read: _Reader, state: WorldState, catalogue: Catalo
                 _time(t.get("submitted_at"), f"{field}.submitted_at"),
                 _optional_time(t.get("finished_at"), f"{field}.finished_at"),
                 _optional(t.get("reason"), str, f"{field}.reason"),
-                tuple(
-                    RoleUsage(str(region), tuple(map(str, res)))
-                    for region, res in read.get(t, "role_usage", list, field)
-                ),
+                _role_usage(read.get(t, "role_usage", list, field), f"{field}.role_usage"),
             )
         if task.task_id in state.tasks:
             raise SnapshotError(f"{field}.task_id", "two tasks with one id")
@@ -312,7 +364,9 @@ def _restore_pending(read: _Reader, state: WorldState, catalogue: Catalogue) -> 
     for field, p in read.items("pending"):
         if not isinstance(p, list) or len(p) != len(_PENDING_TYPES):
             raise SnapshotError(field, f"expected {len(_PENDING_TYPES)} fields, got {shown(p)}")
-        due = float(p[0]) if isinstance(p[0], int) and not isinstance(p[0], bool) else p[0]
+        due = p[0]
+        if isinstance(due, int) and not isinstance(due, bool):
+            due = _as_float(due, f"{field}[0]")
         values = [due, *p[1:]]
         for n, (value, kind) in enumerate(zip(values, _PENDING_TYPES, strict=True)):
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):

@@ -85,14 +85,26 @@ class Scheduler:
         self._state.clock.elapsed = target
 
     def settle(self) -> None:
-        """Run the clock until no work is left."""
+        """Run the clock until no work is left (a UsageError, once the work due earlier has run,
+        if some is due past :data:`MAX_ELAPSED`)."""
         while self._state.pending:
-            self.run_due(self._state.pending[0].due)
+            self.run_due(self._next_due("settle()"))
 
     def run_next(self) -> None:
         """Move the clock to the next piece of work and run everything due then."""
         if self._state.pending:
-            self.run_due(self._state.pending[0].due)
+            self.run_due(self._next_due("run_next()"))
+
+    def _next_due(self, what: str) -> float:
+        """When the next work is due; a UsageError if the clock may not run that far (work is
+        queued up to the longest latencies beyond the clock, which may be past the limit)."""
+        due = self._state.pending[0].due
+        if due > MAX_ELAPSED:
+            raise UsageError(
+                f"{what} would take the clock to {due:.0f} seconds, past {MAX_ELAPSED:.0f} "
+                "seconds, the furthest a simulation runs; the work due then stays pending."
+            )
+        return due
 
     def queued(self) -> tuple[Pending, ...]:
         """Pending work in the order it will run."""
