@@ -120,6 +120,8 @@ class WorldState:
         """Whether both states are equal, field by field (shared containers compare in O(1))."""
         if _plain_fields(self) != _plain_fields(other):
             return False
+        if self.pending != other.pending and sorted(self.pending) != sorted(other.pending):
+            return False  # a heap: the same work may be laid out differently in the list
         return all(
             mine.same(theirs)
             for mine, theirs in zip(_map_fields(self), _map_fields(other), strict=True)
@@ -137,8 +139,10 @@ class WorldState:
 
 
 _MAP_FIELDS = tuple(f.name for f in attrs.fields(WorldState) if str(f.type).startswith("CowMap"))
-_PLAIN_FIELDS = tuple(f.name for f in attrs.fields(WorldState) if f.name not in _MAP_FIELDS)
+_PLAIN_FIELDS = tuple(
+    f.name for f in attrs.fields(WorldState) if f.name not in (*_MAP_FIELDS, "pending")
+)
 _map_fields = operator.attrgetter(*_MAP_FIELDS)
 """The container fields of a state, as a tuple (derived from the declaration above)."""
 _plain_fields = operator.attrgetter(*_PLAIN_FIELDS)
-"""Every other field of a state, as a tuple (compared with ``==``; cheap ones first)."""
+"""Every other field but ``pending`` (a heap), as a tuple (compared with ``==``)."""
