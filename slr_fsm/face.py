@@ -35,6 +35,9 @@ class Face:
         role_account_id: str | None = None,
         role_name: str | None = None,
     ) -> T:
-        """Run ``body`` as one logged, atomic attempt about a role (default: in this account)."""
+        """Run ``body`` as one logged, atomic attempt about a role (default: in this account;
+        the world's role when it simulates only one and the call names none)."""
+        if role_name is None and len(self._world.specs) == 1:
+            role_name = self._world.specs[0].role_name
         role = (role_account_id or self.account.account_id, role_name)
         return self._world.attempt(self.account, self.principal, operation, parameters, role, body)

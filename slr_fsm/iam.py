@@ -92,6 +92,10 @@ class IamApi(Face):
     def _role_concerned(self, kwargs: Mapping[str, Any]) -> str | None:
         """The name of the simulated role a call is about, for the log (``None``: none)."""
         service, name = kwargs.get("AWSServiceName"), kwargs.get("RoleName")
+        task = kwargs.get("DeletionTaskId")
+        match = _TASK_ID.fullmatch(task) if isinstance(task, str) else None
+        if match is not None:
+            name = match["role"]
         spec = self._world.spec_for_service(service) if isinstance(service, str) else None
         if spec is None and isinstance(name, str):
             spec = self._world.spec_for_role_name(name)

@@ -53,7 +53,7 @@ from slr_fsm.lifecycle import RoleState
 from slr_fsm.marketplace import CONSOLE_TRIGGERS
 from slr_fsm.moves import face, face_of, resolve_params, well_formed_params
 from slr_fsm.simulation import Simulation
-from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
+from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.testing.strategies import (
     CALLER_TRIGGERS,
     console_operations,
@@ -153,6 +153,14 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
             self.sim.advance(seconds)
         self._check_step(before, "the clock", "ok")
 
+    def _draw_spec(self, data: st.DataObject) -> RoleSpec:
+        """One of the world's role specs (drawn, by role name, only when there are several)."""
+        specs = self.sim.specs
+        if len(specs) == 1:
+            return specs[0]
+        name = data.draw(st.sampled_from([s.role_name for s in specs]), label="role")
+        return next(s for s in specs if s.role_name == name)
+
     def checked_invariants(self) -> tuple[Invariant, ...]:
         """The library invariants this machine checks (all of :data:`slr_fsm.invariants.
         INVARIANTS`); override to check fewer or more."""
@@ -182,7 +190,7 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
         """Any IAM operation, by any principal in any account, with derived parameters."""
         account = self.accounts[slot % len(self.accounts)]
         principal = self.principals[who % len(self.principals)]
-        spec = data.draw(st.sampled_from(self.sim.specs), label="role")
+        spec = self._draw_spec(data)
         known = [t.task_id for t in self.sim.deletion_tasks]
         task_ids = st.sampled_from(known) if known else None
         params = data.draw(operation_params(op, spec=spec, task_ids=task_ids), label="params")
@@ -198,7 +206,7 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
         trigger allowed there, or the clock when only the clock leaves it. This is what makes
         runs reach deletion and re-creation often."""
         account = self.accounts[slot % len(self.accounts)]
-        spec = data.draw(st.sampled_from(self.sim.specs), label="role")
+        spec = self._draw_spec(data)
         state = self.sim.role(account, spec).state
         triggers = sorted(
             t for t in self.sim.lifecycle.triggers_from(state) if t in CALLER_TRIGGERS
