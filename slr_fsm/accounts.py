@@ -14,6 +14,7 @@ import attrs
 
 from slr_fsm.errors import UsageError
 from slr_fsm.policy import PolicyDocument
+from slr_fsm.shown import shown
 
 __all__ = [
     "ADMINISTRATOR_POLICY",
@@ -29,7 +30,7 @@ _ACCOUNT_ID = re.compile(r"\d{12}")
 
 def _account_id(_: object, __: object, value: str) -> None:
     if not isinstance(value, str) or not _ACCOUNT_ID.fullmatch(value):
-        raise UsageError(f"An AWS account id is 12 digits, as a string; got {value!r}")
+        raise UsageError(f"An AWS account id is 12 digits, as a string; got {shown(value)}")
 
 
 @attrs.frozen

@@ -187,18 +187,21 @@ def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[...
 
     def answer(model: OperationModel, context: dict[str, Any], **_: Any) -> Any:
         params = context.get(_STATE_KEY, {})
+        with binding.sim.atomic():  # the RequestId and the answer come from the same moment
+            request_id = _request_id(binding.sim)
+            try:
+                parsed = wire_form(binding.answer(model.name, params), model.output_shape)
+                status = 200
+            except AwsError as error:
+                parsed = {
+                    "Error": {"Type": error.fault, "Code": error.code, "Message": error.message}
+                }
+                status = error.http_status
         metadata: dict[str, Any] = {
-            "RequestId": _request_id(binding.sim),
-            "HTTPHeaders": {"x-amzn-requestid": "", "content-type": "text/xml"},
+            "RequestId": request_id,
+            "HTTPHeaders": {"x-amzn-requestid": request_id, "content-type": "text/xml"},
             "RetryAttempts": 0,
         }
-        metadata["HTTPHeaders"]["x-amzn-requestid"] = metadata["RequestId"]
-        try:
-            parsed = wire_form(binding.answer(model.name, params), model.output_shape)
-            status = 200
-        except AwsError as error:
-            parsed = {"Error": {"Type": error.fault, "Code": error.code, "Message": error.message}}
-            status = error.http_status
         parsed["ResponseMetadata"] = {**metadata, "HTTPStatusCode": status}
         http = AWSResponse(
             f"https://{binding.service}.amazonaws.com/", status, metadata["HTTPHeaders"], None

@@ -17,6 +17,7 @@ import math
 import attrs
 
 from slr_fsm.errors import UsageError
+from slr_fsm.shown import shown
 
 __all__ = ["DEFAULT_START", "MAX_SECONDS", "Latencies", "VirtualClock", "checked_seconds"]
 
@@ -33,12 +34,12 @@ def checked_seconds(value: object) -> float:
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
+        or not 0 <= value <= MAX_SECONDS  # before isfinite: a huge int is simply too large
         or not math.isfinite(value)
-        or not 0 <= value <= MAX_SECONDS
     ):
         raise UsageError(
             f"Seconds are a number from 0 to {MAX_SECONDS:.0f} (time only moves forward); "
-            f"got {value!r}"
+            f"got {shown(value)}"
         )
     return float(value)
 
@@ -48,7 +49,8 @@ def _non_negative(_: object, attribute: attrs.Attribute[float], value: float) ->
         checked_seconds(value)
     except UsageError:
         raise UsageError(
-            f"Latencies.{attribute.name} must be a finite number of seconds >= 0, got {value!r}"
+            f"Latencies.{attribute.name} must be a finite number of seconds >= 0, got "
+            f"{shown(value)}"
         ) from None
 
 

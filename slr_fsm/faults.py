@@ -11,6 +11,7 @@ import enum
 import attrs
 
 from slr_fsm.errors import UsageError
+from slr_fsm.shown import shown
 from slr_fsm.tasks import RoleUsage
 
 __all__ = ["Faults", "UsageReporting"]
@@ -44,7 +45,7 @@ class UsageReporting(enum.Enum):
 
 def _count(_: object, __: object, value: object) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise UsageError(f"creation_failures is a count (an int >= 0), got {value!r}")
+        raise UsageError(f"creation_failures is a count (an int >= 0), got {shown(value)}")
 
 
 def _reporting(value: object) -> UsageReporting:
@@ -52,7 +53,7 @@ def _reporting(value: object) -> UsageReporting:
         return UsageReporting(value)
     except ValueError:
         choices = [m.value for m in UsageReporting]
-        raise UsageError(f"usage reporting is one of {choices}, got {value!r}") from None
+        raise UsageError(f"usage reporting is one of {choices}, got {shown(value)}") from None
 
 
 @attrs.frozen

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from typing import Any, Self, TypeVar
 
 import attrs
@@ -25,6 +26,7 @@ from slr_fsm._world.journal import Journal
 from slr_fsm._world.persistence import restore_parts, snapshot_of
 from slr_fsm._world.reads import WorldReads, locked
 from slr_fsm._world.role_ops import RoleOps
+from slr_fsm._world.scheduler import MAX_ELAPSED
 from slr_fsm._world.state import WorldState
 from slr_fsm.accounts import Account, Organization, Principal
 from slr_fsm.clock import DEFAULT_START, Latencies, VirtualClock
@@ -44,6 +46,9 @@ from slr_fsm.usage import DEFAULT_USAGE_MODELS, UsageModel
 __all__ = ["DEFAULT_REGIONS", "AccountLike", "Caller", "EventLog", "PrincipalLike", "World"]
 
 DEFAULT_REGIONS = ("us-east-1", "eu-west-1")
+_LATEST_START = dt.datetime(9999, 1, 1, tzinfo=dt.UTC) - dt.timedelta(seconds=2 * MAX_ELAPSED)
+"""A clock may start no later than this: it can then run its whole range, and work may be
+scheduled up to as far again, inside ``datetime``'s calendar."""
 R = TypeVar("R")
 
 
@@ -71,6 +76,11 @@ class World(WorldReads):
                 raise UsageError(f"{name} must be a {kind.__name__} value, got {shown(value)}")
         if not isinstance(start, dt.datetime) or start.tzinfo is None:
             raise UsageError(f"start must be a timezone-aware datetime, got {shown(start)}")
+        if start > _LATEST_START:
+            raise UsageError(
+                f"start must leave the clock room to run ({MAX_ELAPSED:.0f} seconds): no later "
+                f"than {_LATEST_START:%Y-%m-%d}, got {start.isoformat()}"
+            )
         catalogue = Catalogue(specs, usage_models)
         state = WorldState(
             clock=VirtualClock(start=start), ids=IdGenerator(seed=seed), faults=faults or Faults()
@@ -211,6 +221,17 @@ class World(WorldReads):
             body,
             self._roles.scheduler.run_due_now,
         )
+
+    def atomic(self) -> AbstractContextManager[bool]:
+        """The world's own (re-entrant) lock: hold it to make several calls one atomic step.
+
+        >>> from slr_fsm import Simulation
+        >>> sim = Simulation.default()
+        >>> with sim.atomic():
+        ...     sim.advance(5) == () and sim.now.second == 5
+        True
+        """
+        return self._journal.lock
 
     def decide(
         self, caller: Caller, action: str, resource: str, context: Mapping[str, str] | None = None

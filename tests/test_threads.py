@@ -231,11 +231,6 @@ def test_the_replay_helper_detects_a_changed_log():
     assert (full.snapshot(), full.trace_jsonl()) == (sim.snapshot(), sim.trace_jsonl())
 
 
-@pytest.mark.xfail(
-    reason="slr_fsm/boto.py _request_id reads len(sim.trace) before the call, outside the "
-    "world's lock: concurrent calls on one simulation can get the same RequestId",
-    strict=False,
-)
 def test_concurrent_calls_on_one_simulation_get_distinct_request_ids():
     """Every answer of a bridged client carries its own RequestId, even under concurrency."""
     sim = Simulation.default(seed=9)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 
 import pytest
 
 from slr_fsm import AccessDenied, Account, Latencies, RoleState, Simulation, UsageError
+from slr_fsm.faults import Faults
 from slr_fsm.scenario import SEED_STORY, run_story
 from tests.conftest import MANAGEMENT, ROLE, SERVICE
 
@@ -245,3 +247,24 @@ def test_the_trace_is_a_read_only_view(active_sim):
     assert trace[-1].operation == "finish_creation"
     assert [e.seq for e in trace[:2]] == [0, 1]
     assert not hasattr(trace, "append")
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: Simulation.default().advance(10**400),
+        lambda: Simulation.default().add_account(10**5000),
+        lambda: Simulation.default().add_account("1" * 10_000),
+        lambda: Latencies(creation=10**400),
+        lambda: Faults(creation_failures=-(10**5000)),
+        lambda: Simulation(start=dt.datetime(9999, 12, 31, tzinfo=dt.UTC)),
+    ],
+    ids=["huge step", "huge account id", "long account id", "huge latency", "huge count",
+         "start at the calendar's end"],
+)
+def test_hostile_values_are_refused_with_a_bounded_usage_error(call):
+    """Huge ints, long strings and a clock with no room to run are refused as UsageError, with a
+    message of bounded size (never OverflowError, ValueError or a 10,000-character message)."""
+    with pytest.raises(UsageError) as refused:
+        call()
+    assert len(str(refused.value)) < 400
