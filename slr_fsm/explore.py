@@ -172,9 +172,7 @@ class ExploreResult:
     def describe_state(self, state: int) -> str:
         """One line: each account's role state, integrations and purchase orders."""
         world = self.nodes[state].world
-        roles = ", ".join(
-            f"{a.name or a.account_id}: {world.role(a).state.value}" for a in world.accounts
-        )
+        roles = ", ".join(f"{name}: {state}" for name, state in role_states(world))
         pos = sum(len(s.purchase_orders) for s in world.subscriptions)
         owners = [a.name or a.account_id for a in world.accounts if world.integration_configured(a)]
         return f"[{roles}] integration: {', '.join(owners) or 'none'}; purchase orders: {pos}"
@@ -223,7 +221,7 @@ class ExploreResult:
         """How many explored states have each combination of role states, one per account."""
         counts: dict[str, int] = {}
         for node in self.nodes:
-            combo = ", ".join(node.world.role(a).state.value for a in node.world.accounts)
+            combo = ", ".join(state for _, state in role_states(node.world))
             counts[combo] = counts.get(combo, 0) + 1
         return dict(sorted(counts.items()))
 
@@ -318,9 +316,7 @@ def explore(
             edges.append((current, move, outcome, target))
             for inv in step_checks:
                 if inv.name not in found:
-                    step = Step(
-                        _safe(inv, node.world), move, outcome, _safe(inv, after), unchanged
-                    )
+                    step = Step(_safe(inv, node.world), move, outcome, _safe(inv, after), unchanged)
                     if not inv.holds_in(step):
                         found[inv.name] = (current, TraceStep(move, outcome, role_states(after)))
         now = time.perf_counter()
@@ -359,6 +355,9 @@ def _safe(invariant: Invariant, world: Simulation) -> Simulation:
     return world if invariant.forks_itself else world.fork()
 
 
-def role_state_is(account: str, state: RoleState) -> Callable[[Simulation], bool]:
-    """A target for :meth:`ExploreResult.cannot_reach`: the role in ``account`` is in ``state``."""
-    return lambda world: world.role(account).state is state
+def role_state_is(
+    account: str, state: RoleState, service: str | None = None
+) -> Callable[[Simulation], bool]:
+    """A target for :meth:`ExploreResult.cannot_reach`: the role in ``account`` (of ``service``,
+    when the world simulates several) is in ``state``."""
+    return lambda world: world.role(account, service).state is state

@@ -11,6 +11,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from slr_fsm import Simulation, UsageError
+from slr_fsm.diagram import explored_diagram
 from slr_fsm.explore import default_moves, explore
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
@@ -182,6 +183,9 @@ def test_the_explorer_moves_each_role_and_every_invariant_holds():
     assert result.violations == {}
     both = [i for i in range(result.states) if all(r.exists for r in result.world(i).roles(MGMT))]
     assert both, "no explored state holds both roles"
+    assert LICENSES.role_name in result.describe_state(both[0])
+    assert all(len(combo.split(", ")) == 2 for combo in result.role_state_counts())
+    assert "active+active" in explored_diagram(result).mermaid()
 
 
 def test_the_state_machine_drives_both_roles():

@@ -49,7 +49,7 @@ def explored_graph(result: ExploredView) -> Graph:
 
     def combo(index: int) -> str:
         world = result.nodes[index].world
-        return " / ".join(world.role(a).state.value for a in world.accounts)
+        return " / ".join("+".join(r.state.value for r in world.roles(a)) for a in world.accounts)
 
     ids: dict[str, str] = {}
     edges: dict[tuple[str, str], dict[str, Cause]] = {}

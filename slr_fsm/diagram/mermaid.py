@@ -28,8 +28,11 @@ def _graph(graph: Graph) -> list[str]:
     initial = {n.id for n in graph.nodes if n.kind is NodeKind.INITIAL}
     for node in graph.nodes:
         if node.id not in initial and node.label != node.id:
-            lines.append(f'    state "{node.label}" as {node.id}' if states else
-                         f'    {node.id}["{node.label}"]')
+            lines.append(
+                f'    state "{node.label}" as {node.id}'
+                if states
+                else f'    {node.id}["{node.label}"]'
+            )
     for edge in graph.edges:
         source = "[*]" if edge.source in initial else edge.source
         if not edge.label:

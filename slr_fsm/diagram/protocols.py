@@ -62,11 +62,11 @@ class _RoleView(Protocol):
 
 
 class WorldView(Protocol):
-    """A world: its accounts, and the role in one of them."""
+    """A world: its accounts, and the roles in one of them (one per role spec)."""
 
     @property
     def accounts(self) -> Sequence[AccountView]: ...
-    def role(self, account: Any, /) -> _RoleView: ...
+    def roles(self, account: Any, /) -> Sequence[_RoleView]: ...
 
 
 class _ExploredNodeView(Protocol):
