@@ -15,7 +15,7 @@ graph. :func:`replay` runs one again and checks every outcome.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -25,7 +25,9 @@ from slr_fsm.errors import UsageError
 from slr_fsm.invariants import INVARIANTS
 from slr_fsm.lifecycle import LIFECYCLE, Lifecycle
 from slr_fsm.moves import Move
+from slr_fsm.shown import shown
 from slr_fsm.simulation import Simulation
+from slr_fsm.usage import UsageModel
 
 __all__ = ["Trace", "TraceStep", "replay", "role_states"]
 
@@ -142,19 +144,25 @@ class Trace:
 
 
 def replay(
-    trace: Trace, world: Simulation | None = None, *, lifecycle: Lifecycle = LIFECYCLE
+    trace: Trace,
+    world: Simulation | None = None,
+    *,
+    lifecycle: Lifecycle = LIFECYCLE,
+    usage_models: Iterable[UsageModel] = (),
 ) -> Simulation:
     """Replay a trace on a fresh world (restored from the trace's start under ``lifecycle``,
-    unless ``world`` is given); every outcome must be the recorded one. Returns the world at
-    the end.
+    with the ``usage_models`` of any role the library does not know, unless ``world`` is
+    given); every outcome must be the recorded one. Returns the world at the end.
 
     Raises :class:`~slr_fsm.errors.UsageError` naming the first step that answered otherwise.
     """
     if not isinstance(trace, Trace):
-        raise UsageError(f"replay() takes a Trace (from explore()), got {trace!r}")
+        raise UsageError(f"replay() takes a Trace (from explore()), got {shown(trace)}")
     if world is not None and not isinstance(world, Simulation):
-        raise UsageError(f"replay(world=...) takes a Simulation, got {world!r}")
-    sim = world if world is not None else Simulation.restore(trace.start, lifecycle=lifecycle)
+        raise UsageError(f"replay(world=...) takes a Simulation, got {shown(world)}")
+    sim = world
+    if sim is None:
+        sim = Simulation.restore(trace.start, lifecycle=lifecycle, usage_models=usage_models)
     for n, step in enumerate(trace.steps, 1):
         outcome = step.move.apply(sim)
         if outcome != step.outcome:

@@ -67,6 +67,9 @@ class UsageModel:
     :meth:`creation_failed` if a failed creation must undo something.
     """
 
+    kinds: tuple[str, ...] | None = None
+    """The kinds of records this model keeps (``None``: any); restore refuses others."""
+
     def __init__(self, spec: RoleSpec) -> None:
         self.spec = spec
 
@@ -99,6 +102,7 @@ class PurchaseOrderUsage(UsageModel):
 
     INTEGRATION = "integration"
     PURCHASE_ORDERS = "purchase_orders"
+    kinds = (INTEGRATION, PURCHASE_ORDERS)
 
     def __init__(self, spec: RoleSpec = MARKETPLACE_PURCHASE_ORDERS) -> None:
         super().__init__(spec)

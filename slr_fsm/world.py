@@ -41,7 +41,7 @@ from slr_fsm.shown import shown
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.subscriptions import Subscription
 from slr_fsm.tasks import DeletionTask
-from slr_fsm.usage import DEFAULT_USAGE_MODELS, UsageModel
+from slr_fsm.usage import UsageModel
 
 __all__ = ["DEFAULT_REGIONS", "AccountLike", "Caller", "EventLog", "PrincipalLike", "World"]
 
@@ -64,7 +64,7 @@ class World(WorldReads):
         faults: Faults | None = None,
         start: dt.datetime = DEFAULT_START,
         lifecycle: Lifecycle = LIFECYCLE,
-        usage_models: Iterable[UsageModel] = DEFAULT_USAGE_MODELS,
+        usage_models: Iterable[UsageModel] = (),
     ) -> None:
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise UsageError(f"seed must be an int, got {shown(seed)}")
@@ -116,7 +116,7 @@ class World(WorldReads):
         latencies: Latencies | None = None,
         lifecycle: Lifecycle = LIFECYCLE,
         specs: Sequence[RoleSpec] = (MARKETPLACE_PURCHASE_ORDERS,),
-        usage_models: Iterable[UsageModel] = DEFAULT_USAGE_MODELS,
+        usage_models: Iterable[UsageModel] = (),
     ) -> Self:
         """A ready world: an organization (management account and two members), a standalone
         account, ``admin`` and ``readonly`` principals in each, and one subscription per account
@@ -394,9 +394,11 @@ class World(WorldReads):
         snapshot: Mapping[str, Any],
         *,
         lifecycle: Lifecycle = LIFECYCLE,
-        usage_models: Iterable[UsageModel] = DEFAULT_USAGE_MODELS,
+        usage_models: Iterable[UsageModel] = (),
     ) -> Self:
         """A new world in exactly the state a :meth:`snapshot` recorded (with an empty log).
+        ``usage_models``: the models of roles whose usage the library does not know (as given
+        to the world that was snapshotted); a missing one is refused, never dropped.
 
         A malformed snapshot, or one describing an impossible world, is refused with a
         :class:`~slr_fsm.errors.SnapshotError` naming the field."""

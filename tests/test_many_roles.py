@@ -214,3 +214,23 @@ def test_a_usage_record_survives_only_for_known_services():
     snap["usage"] = [["unknown.amazonaws.com", "grant", "x", "y"]]
     with pytest.raises(UsageError, match="usage"):
         Simulation.restore(snap, usage_models=MODELS)
+
+
+def test_a_snapshot_never_drops_a_usage_model():
+    """Restoring a two-role world without its license model is refused, naming the field, so a
+    grant cannot silently stop blocking deletions; given the model, it restores."""
+    sim = two_roles()
+    grant(sim, MGMT, "us-east-1", "g-3")
+    with pytest.raises(UsageError, match="usage_models"):
+        Simulation.restore(sim.snapshot())
+    restored = Simulation.restore(sim.snapshot(), usage_models=[LicenseGrants()])
+    assert restored.role_usage(MGMT, LICENSES) == sim.role_usage(MGMT, LICENSES)
+
+
+def test_usage_models_add_to_the_defaults_and_must_serve_the_worlds_roles():
+    """Giving one role's model keeps the seed role's purchase-order model; a model for a role
+    the world does not simulate is refused."""
+    sim = Simulation.default(specs=SPECS, usage_models=[LicenseGrants()])
+    assert isinstance(sim.usage_model(MARKETPLACE_PURCHASE_ORDERS), PurchaseOrderUsage)
+    with pytest.raises(UsageError, match="does not simulate"):
+        Simulation.default(usage_models=[LicenseGrants()])

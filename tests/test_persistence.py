@@ -415,6 +415,45 @@ IMPOSSIBLE: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str, str]] = {
         "pending",
         "not being created",
     ),
+    "an id counter rewound by two": (
+        "rich",
+        lambda s: s.update(ids=s["ids"] - 2),
+        "ids",
+        "issue one of them again",
+    ),
+    "a deleted role still in use": (
+        "rich",
+        lambda s: s["roles"][0].update(state="deleted"),
+        "roles",
+        "deleted but still in use",
+    ),
+    "a usage record of a kind its model does not keep": (
+        "rich",
+        lambda s: s["usage"].append([SERVICE, "licenses", "x", True]),
+        "usage",
+        "no records of kind",
+    ),
+    "a deletion finishing twice": (
+        "rich",
+        lambda s: s.update(
+            pending=[*s["pending"], [s["pending"][-1][0], 99, *s["pending"][-1][2:]]],
+            pending_seq=99,
+        ),
+        "pending",
+        "pending twice",
+    ),
+    "a finished task with no end time": (
+        "failed",
+        lambda s: s["tasks"][0].update(finished_at=None),
+        "tasks[0].finished_at",
+        "end time",
+    ),
+    "a snapshot taken with a usage model restore was not given": (
+        "rich",
+        lambda s: s["usage_models"].update({SERVICE: "mine:Orders"}),
+        "usage_models",
+        "pass usage_models",
+    ),
     "a clock before its start": (
         "rich",
         lambda s: s["clock"].update(elapsed=-1.0),

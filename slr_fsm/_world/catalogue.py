@@ -7,14 +7,15 @@ from collections.abc import Iterable, Sequence
 from slr_fsm.errors import UsageError
 from slr_fsm.shown import shown
 from slr_fsm.specs import RoleSpec
-from slr_fsm.usage import UsageModel
+from slr_fsm.usage import DEFAULT_USAGE_MODELS, UsageModel
 
 __all__ = ["Catalogue"]
 
 
 class Catalogue:
     """Role specs by service principal and by (case-insensitive) role name, each with its usage
-    model (the base :class:`~slr_fsm.usage.UsageModel`, never in use, when none is given)."""
+    model: the one given, else the library's default for that spec, else the base
+    :class:`~slr_fsm.usage.UsageModel` (never in use)."""
 
     def __init__(self, specs: Sequence[RoleSpec], usage_models: Iterable[UsageModel]) -> None:
         if isinstance(specs, RoleSpec):
@@ -30,15 +31,30 @@ class Catalogue:
         self._by_role_name = {s.role_name.lower(): s for s in self.specs}
         if len(self._by_service) != len(self.specs) or len(self._by_role_name) != len(self.specs):
             raise UsageError("Each role spec needs its own service principal and role name.")
-        models: dict[RoleSpec, UsageModel] = {}
+        models: dict[RoleSpec, UsageModel] = {
+            m.spec: m for m in DEFAULT_USAGE_MODELS if m.spec in self._by_service.values()
+        }
+        if isinstance(usage_models, UsageModel):
+            usage_models = (usage_models,)
         for model in usage_models:
             if not isinstance(model, UsageModel):
                 raise UsageError(
                     f"usage_models are UsageModel instances (slr_fsm.usage), got {shown(model)}"
                 )
-            if model.spec in self._by_service.values():
-                models.setdefault(model.spec, model)
+            if model.spec not in self._by_service.values():
+                raise UsageError(
+                    f"A usage model for {model.spec.role_name}, which this world does not "
+                    "simulate: add its spec to specs= too."
+                )
+            models[model.spec] = model  # given models replace the defaults, spec by spec
         self.usage_models = {spec: models.get(spec) or UsageModel(spec) for spec in self.specs}
+
+    def model_names(self) -> dict[str, str]:
+        """Each spec's usage model class, by service principal (``module:qualname``)."""
+        return {
+            spec.service_principal: f"{type(m).__module__}:{type(m).__qualname__}"
+            for spec, m in self.usage_models.items()
+        }
 
     def by_service(self, service_principal: object) -> RoleSpec | None:
         """The spec for a service principal (exact: AWS's are lower-case)."""

@@ -10,6 +10,7 @@ from slr_fsm._world.directory import Directory
 from slr_fsm._world.state import WorldState
 from slr_fsm._world.usage_context import BoundUsageContext
 from slr_fsm.errors import SlrFsmError, SnapshotError
+from slr_fsm.ids import IdGenerator
 from slr_fsm.lifecycle import RoleState
 
 __all__ = ["check_consistency"]
@@ -35,6 +36,19 @@ def check_consistency(state: WorldState, catalogue: Catalogue, directory: Direct
             raise SnapshotError("usage", str(error)) from None
         for problem in problems:
             raise SnapshotError("usage", problem)
+        kinds = model.kinds
+        for service, kind, _key in state.usage:
+            if service == spec.service_principal and kinds is not None and kind not in kinds:
+                raise SnapshotError("usage", f"{service} keeps no records of kind {kind!r}")
+        for role in state.roles.values():
+            if (
+                role.spec == spec
+                and role.state is RoleState.DELETED
+                and model.in_use(context, role.account_id)
+            ):
+                raise SnapshotError(
+                    "roles", f"{role.name} in {role.account_id} is deleted but still in use"
+                )
 
 
 def _state(state: WorldState, account_id: str, *, role_name: str) -> RoleState:
@@ -60,6 +74,26 @@ def _check_roles(state: WorldState) -> None:
         raise SnapshotError(
             "ids", "the id counter is behind the ids already issued (it would issue them again)"
         )
+    _check_next_ids(state, seen)
+
+
+_PEEK = 4096
+"""How many of the next ids restore checks against those issued (a rewound counter re-issues
+them: ids are a function of the seed and the counter)."""
+
+
+def _check_next_ids(state: WorldState, role_ids: set[str]) -> None:
+    task_ids = {task_id.rsplit("/", 1)[-1] for task_id in state.tasks}
+    issued = len(role_ids) + len(task_ids) + len(state.organizations) + len(state.subscriptions)
+    for ahead in range(min(issued, _PEEK)):
+        at = state.ids.counter + ahead
+        seed = state.ids.seed
+        if IdGenerator(seed, at).role_id() in role_ids or IdGenerator(seed, at).uuid() in task_ids:
+            raise SnapshotError(
+                "ids",
+                f"the id counter ({state.ids.counter}) is behind the ids already issued: it "
+                "would issue one of them again",
+            )
 
 
 def _check_tasks(state: WorldState, catalogue: Catalogue) -> None:
@@ -73,6 +107,10 @@ def _check_tasks(state: WorldState, catalogue: Catalogue) -> None:
         role = state.roles.get((task.account_id, task.role_name))
         if role is None:
             raise SnapshotError(field, "a deletion task for a role that never existed")
+        if task.status.finished != (task.finished_at is not None):
+            raise SnapshotError(
+                f"{field}.finished_at", "a finished task has an end time, an unfinished one none"
+            )
         if not task.status.finished and role.state not in _DELETABLE:
             raise SnapshotError(
                 field, f"an unfinished deletion task for a role that is {role.state.value}"
@@ -90,6 +128,12 @@ def _check_pending(state: WorldState) -> None:
         raise SnapshotError(
             "roles", f"{key[1]} in {key[0]} is creating, but no work will finish it"
         )
+    seen: set[tuple[str, str | None]] = set()
+    for work in state.pending:
+        key2 = (work.kind, work.task_id)
+        if work.kind != "finish_creation" and key2 in seen:
+            raise SnapshotError("pending", f"{work.kind} is pending twice for task {work.task_id}")
+        seen.add(key2)
     finishing_tasks = {p.task_id for p in state.pending if p.kind == "finish_deletion"}
     for key, task_id in state.open_tasks.items():
         if task_id not in finishing_tasks:

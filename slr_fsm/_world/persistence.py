@@ -47,6 +47,7 @@ def snapshot_of(
         "format": SNAPSHOT_FORMAT,
         "seed": seed,
         "specs": [attrs.asdict(s) for s in catalogue.specs],
+        "usage_models": catalogue.model_names(),
         "clock": {"start": state.clock.start.isoformat(), "elapsed": state.clock.elapsed},
         "ids": state.ids.counter,
         "latencies": attrs.asdict(latencies),
@@ -71,9 +72,9 @@ def snapshot_of(
         ],
         "usage": [
             [service, kind, key, list(value) if isinstance(value, tuple) else value]
-            for (service, kind, key), value in sorted(state.usage.items())
+            for (service, kind, key), value in state.usage.items()
         ],
-        "roles": [r.to_json_value() for _, r in sorted(state.roles.items())],
+        "roles": [r.to_json_value() for r in state.roles.values()],
         "tasks": [t.to_json_value() for t in state.tasks.values()],
         "pending": [list(p) for p in sorted(state.pending)],
         "pending_seq": state.pending_seq,
@@ -157,6 +158,13 @@ def _at(field: str) -> Iterator[None]:
         raise SnapshotError(field, str(error)[:300]) from None
 
 
+def _models_for(specs: list[RoleSpec], given: Iterable[UsageModel]) -> list[UsageModel]:
+    """The given usage models that serve the snapshot's specs (others are not for this world)."""
+    if isinstance(given, UsageModel):
+        given = (given,)
+    return [m for m in given if isinstance(m, UsageModel) and m.spec in specs]
+
+
 def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
     """Decode a snapshot (formats 1 and 2) into settings and a state; check it is consistent."""
     if not isinstance(snap, Mapping):
@@ -170,7 +178,16 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
         with _at(f):
             specs.append(RoleSpec(**read.get({"s": item}, "s", dict, f)))
     with _at("specs"):
-        catalogue = Catalogue(specs, usage_models)
+        catalogue = Catalogue(specs, _models_for(specs, usage_models))
+    if version != 1:  # format 1 recorded no usage models: it knew purchase orders only
+        recorded = read.get(snap, "usage_models", dict, "")
+        for service, name in catalogue.model_names().items():
+            if recorded.get(service, name) != name:
+                raise SnapshotError(
+                    f"usage_models.{service}",
+                    f"the snapshot was taken with usage model {shown(recorded[service])}, and "
+                    f"restore() has {name}: pass usage_models=[...] with that model",
+                )
     with _at("latencies"):
         latencies = Latencies(**read.get(snap, "latencies", dict, ""))
     faults_json = read.get(snap, "faults", dict, "")
@@ -185,7 +202,12 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
         read.get(clock_json, "elapsed", float, "clock"),
     )
     if not math.isfinite(clock.elapsed) or clock.elapsed < 0:
-        raise SnapshotError("clock.elapsed", f"the clock is before its start: {clock.elapsed!r}")
+        why = "before its start" if clock.elapsed < 0 else "not a finite time"
+        raise SnapshotError(
+            "clock.elapsed",
+            f"the clock is {why}: seconds since the start are a finite number >= 0, got "
+            f"{shown(clock.elapsed)}",
+        )
     if clock.elapsed > MAX_ELAPSED:
         raise SnapshotError(
             "clock.elapsed", f"past {MAX_ELAPSED:.0f} seconds, the furthest a simulation runs"
