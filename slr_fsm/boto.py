@@ -24,6 +24,7 @@ Needs the ``boto`` extra: ``pip install "slr-fsm[boto]"``.
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
@@ -127,7 +128,7 @@ def _request_id(sim: Simulation) -> str:
 
 _Path = tuple[str, ...]
 _POLICY_PATHS: dict[str, tuple[_Path, ...]] = {}
-_QUOTED: list[tuple[dict[str, Any], str]] = []
+_QUOTED: tuple[tuple[dict[str, Any], str], ...] = ()
 
 
 def _policy_paths(shape: Shape, prefix: _Path = ()) -> tuple[_Path, ...]:
@@ -145,12 +146,14 @@ def _policy_paths(shape: Shape, prefix: _Path = ()) -> tuple[_Path, ...]:
 
 
 def _quoted(document: dict[str, Any]) -> str:
-    """A policy document as AWS sends it: URL-encoded compact JSON (the few seen are cached)."""
+    """A policy document as AWS sends it: URL-encoded compact JSON (the few seen are cached;
+    the cache is an immutable tuple swapped whole, so threads never see it half-written)."""
+    global _QUOTED
     for seen, text in _QUOTED:
         if seen == document:
             return text
     text = quote(json.dumps(document, separators=(",", ":")))
-    _QUOTED[:] = [*_QUOTED[-7:], (document, text)]
+    _QUOTED = (*_QUOTED[-7:], (copy.deepcopy(document), text))
     return text
 
 

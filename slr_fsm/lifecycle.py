@@ -18,6 +18,7 @@ fresh model each call); a property test requires both to agree on every combinat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 from transitions import Machine
@@ -96,7 +97,9 @@ class Lifecycle:
         state_refusals: Mapping[tuple[str, RoleState], str] = STATE_REFUSALS,
     ) -> None:
         self.table: tuple[Transition, ...] = tuple(table)
-        self.state_refusals = dict(state_refusals)
+        self.state_refusals: Mapping[tuple[str, RoleState], str] = MappingProxyType(
+            dict(state_refusals)
+        )
         check_table(self.table, self.state_refusals)
         self._rows: dict[str, tuple[Transition, ...]] = {}
         for row in self.table:
@@ -131,7 +134,9 @@ class Lifecycle:
                 dest = (
                     state if machine_transition.dest is None else RoleState[machine_transition.dest]
                 )
-                names = tuple(getattr(c.func, "__name__", "") for c in machine_transition.conditions)
+                names = tuple(
+                    getattr(c.func, "__name__", "") for c in machine_transition.conditions
+                )
                 predicates = tuple(GUARDS[name].predicate for name in names)
                 compiled.append((predicates, Outcome(trigger, state, dest, transition=row)))
             branches[state] = tuple(compiled)

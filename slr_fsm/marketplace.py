@@ -111,8 +111,9 @@ class MarketplaceConsole(Face):
 
         Status is ``PENDING`` while the role is ``creating``, then ``CONFIGURED``.
         """
-        self._call("configure_billing_integration", {}, self._configure)
-        return self._status()  # after any work that fell due at once (zero latency)
+        with self._world.atomic():  # the status of this moment, after the work due at once
+            self._call("configure_billing_integration", {}, self._configure)
+            return self._status()
 
     def _configure(self) -> None:
         account_id = self.account.account_id

@@ -257,7 +257,9 @@ class World(WorldReads):
         description: str | None = None,
         via_console: bool = False,
     ) -> Role:
-        """Judge and apply a request for the role (``create``); raise the refusal, if any."""
+        """Judge and apply a request for the role (``create``); raise the refusal, if any.
+        Part of an attempt: call it inside :meth:`attempt`, so it is atomic and logged."""
+        self._require_attempt("request_creation")
         return self._roles.request_creation(
             account_id,
             caller,
@@ -270,7 +272,9 @@ class World(WorldReads):
     def request_deletion(
         self, account_id: str, caller: Caller, role_name: str, action: str
     ) -> DeletionTask:
-        """Judge and apply a deletion request: a new task, or the role's unfinished one."""
+        """Judge and apply a deletion request: a new task, or the role's unfinished one (inside
+        :meth:`attempt`)."""
+        self._require_attempt("request_deletion")
         return self._roles.request_deletion(account_id, caller, role_name, action)
 
     def update_description(
@@ -281,13 +285,24 @@ class World(WorldReads):
         description: str | None,
         action: str,
     ) -> Role:
-        """Judge and apply a description edit (``None`` leaves it, ``""`` clears it)."""
+        """Judge and apply a description edit (``None`` leaves it, ``""`` clears it; inside
+        :meth:`attempt`)."""
+        self._require_attempt("update_description")
         return self._roles.update_description(account_id, caller, role_name, description, action)
 
+    def _require_attempt(self, what: str) -> None:
+        if not self._journal.lock.in_attempt:
+            raise UsageError(
+                f"World.{what}() changes the world, so it runs inside World.attempt(...), which "
+                "makes it atomic and logs it; the faces (sim.iam(...), ...) do that for you."
+            )
+
+    @locked
     def existing_role(self, account_id: str, role_name: str) -> Role:
         """The service-linked role of that name if IAM holds it now; NoSuchEntity otherwise."""
         return self._roles.existing_role(account_id, role_name)
 
+    @locked
     def role_arn(self, account_id: str, role_name: str) -> str:
         """The ARN a role name has in an account (a service-role path for a known role)."""
         return self._roles.role_arn(account_id, role_name)
@@ -362,11 +377,12 @@ class World(WorldReads):
         )
         return twin
 
-    @locked
     def same_state(self, other: World) -> bool:
         """Whether two worlds are in the same state, event log aside (what decides their
-        future), without building snapshots."""
-        return self._state.same_as(other._state)
+        future), without building snapshots. Holds both worlds' locks (in a fixed order)."""
+        first, second = sorted((self, other), key=id)
+        with first._journal.lock, second._journal.lock:
+            return self._state.same_as(other._state)
 
     @locked
     def abstract_state(self) -> tuple[Any, ...]:

@@ -134,7 +134,8 @@ def test_the_second_roles_usage_blocks_its_deletion_and_only_its():
     assert sim.role(MGMT, LICENSES).state is RoleState.DELETING_BLOCKED
     done = iam.get_service_linked_role_deletion_status(DeletionTaskId=freed["DeletionTaskId"])
     assert done["Status"] == "SUCCEEDED"
-    sim.usage_model(LICENSES).revoke(sim.usage_context(LICENSES), arn)  # type: ignore[attr-defined]
+    with sim.atomic():  # a usage record changes only under the world's lock
+        sim.usage_model(LICENSES).revoke(sim.usage_context(LICENSES), arn)  # type: ignore[attr-defined]
     task = iam.delete_service_linked_role(RoleName=LICENSES.role_name)["DeletionTaskId"]
     sim.settle()
     assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
@@ -214,6 +215,13 @@ def test_a_usage_record_survives_only_for_known_services():
     snap["usage"] = [["unknown.amazonaws.com", "grant", "x", "y"]]
     with pytest.raises(UsageError, match="usage"):
         Simulation.restore(snap, usage_models=MODELS)
+
+
+def test_usage_records_change_only_under_the_worlds_lock():
+    """Writing a usage record outside an attempt or ``sim.atomic()`` is refused."""
+    sim = two_roles()
+    with pytest.raises(UsageError, match="atomic"):
+        LicenseGrants().grant(sim.usage_context(LICENSES), MGMT, "us-east-1", "g-4")
 
 
 def test_a_snapshot_never_drops_a_usage_model():

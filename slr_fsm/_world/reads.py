@@ -66,14 +66,17 @@ class WorldReads:
         return self._catalogue.specs
 
     @property
+    @locked
     def clock(self) -> VirtualClock:
-        """The virtual clock (read it; move it with :meth:`advance`)."""
-        return self._state.clock
+        """A copy of the virtual clock as it is now (move the world's with :meth:`advance`)."""
+        return attrs.evolve(self._state.clock)
 
     @property
+    @locked
     def ids(self) -> IdGenerator:
-        """The seeded id generator."""
-        return self._state.ids
+        """A copy of the seeded id generator as it is now (its counter says how many ids the
+        world has drawn)."""
+        return attrs.evolve(self._state.ids)
 
     @property
     def faults(self) -> Faults:
@@ -149,6 +152,7 @@ class WorldReads:
         return self.trace.jsonl()
 
     @property
+    @locked
     def now(self) -> dt.datetime:
         """The current virtual time."""
         return self._state.clock.now()
@@ -221,15 +225,18 @@ class WorldReads:
 
     # ----------------------------------------------------------------- the Marketplace's rules
 
+    @locked
     def integration_owner(self, account: AccountLike) -> str:
         """The account whose billing integration serves ``account``: its organization's
         management account, or itself when it is in no organization."""
         return self._directory.integration_owner(account)
 
+    @locked
     def in_management_account_or_standalone(self, account: AccountLike) -> bool:
         """Whether the billing integration may be set up from this account (the seed's rule)."""
         return self.integration_owner(account) == self.account(account).account_id
 
+    @locked
     def served_accounts(self, owner: AccountLike) -> tuple[str, ...]:
         """The accounts whose purchase orders the owner's integration (and role) serve."""
         return self._directory.served_accounts(owner)
@@ -263,7 +270,9 @@ class WorldReads:
         return self._catalogue.usage_model(self._catalogue.resolve(spec))
 
     def usage_context(self, spec: RoleSpec) -> UsageContext:
-        """The usage model's view of this world (its records, and who is who)."""
+        """The usage model's view of this world (its records, and who is who). It writes only
+        while the world's lock is held: inside :meth:`~slr_fsm.world.World.attempt` (logged) or
+        ``with sim.atomic():``."""
         return self._roles.contexts[self._catalogue.resolve(spec)]
 
     @property
@@ -277,6 +286,7 @@ class WorldReads:
         """Background work queued, in the order it will run: ``(due, kind, account_id)``."""
         return tuple((p.due, p.kind, p.account_id) for p in self._roles.scheduler.queued())
 
+    @locked
     def state_of(self, account_id: str, role_name: str | None) -> RoleState:
         """The state of a role by account id and exact role name (``absent`` when unknown)."""
         return self._roles.state_of(account_id, role_name)

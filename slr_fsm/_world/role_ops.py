@@ -59,7 +59,11 @@ class RoleOps:
         )
         self.contexts = {
             spec: BoundUsageContext(
-                state, directory, spec.service_principal, self._state_reader(spec)
+                state,
+                directory,
+                spec.service_principal,
+                self._state_reader(spec),
+                lambda: journal.lock.held,
             )
             for spec in catalogue.specs
         }

@@ -7,6 +7,7 @@ from typing import Any
 
 from slr_fsm._world.directory import Directory
 from slr_fsm._world.state import WorldState
+from slr_fsm.errors import UsageError
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.subscriptions import Subscription
 
@@ -22,7 +23,9 @@ class BoundUsageContext:
         directory: Directory,
         service: str,
         role_state: Callable[[str], RoleState],
+        may_write: Callable[[], bool] = lambda: True,
     ) -> None:
+        self._may_write = may_write
         self._state = state
         self._directory = directory
         self._service = service
@@ -34,6 +37,11 @@ class BoundUsageContext:
 
     def put(self, kind: str, key: str, value: Any) -> None:
         """Store a record; ``None`` or an empty tuple removes it."""
+        if not self._may_write():
+            raise UsageError(
+                "A usage record changes the world: change it inside sim.attempt(...) (logged) or "
+                "`with sim.atomic():`, so no other thread sees it half-done."
+            )
         if value is None or value == ():
             self._state.usage.pop((self._service, kind, key))
         else:

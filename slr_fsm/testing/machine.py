@@ -167,10 +167,15 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
         return tuple(INVARIANTS.values())
 
     def _check_step(self, before: Simulation, move: str, outcome: str) -> None:
-        step = Step(before, move, outcome, self.sim.fork())
+        after = self.sim.fork()
         for inv in self.checked_invariants():
-            if inv.on == "step":
-                assert inv.holds_in(step), f"{move} => {outcome} broke {inv.name}: {inv.summary}"
+            if inv.on != "step":
+                continue
+            if inv.forks_itself:
+                step = Step(before, move, outcome, after)
+            else:  # a check of your own gets copies: it cannot change the run
+                step = Step(before.fork(), move, outcome, after.fork())
+            assert inv.holds_in(step), f"{move} => {outcome} broke {inv.name}: {inv.summary}"
 
     # ------------------------------------------------------------------ rules
 
@@ -286,8 +291,9 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
         """Every state invariant of the library (:mod:`slr_fsm.invariants`) holds; checks work
         on forks, so checking never writes to the simulation's log."""
         for inv in self.checked_invariants():
-            if inv.on == "state":
-                assert inv.holds_in(self.sim), f"broke {inv.name}: {inv.summary}"
+            if inv.on == "state":  # a check of your own gets a copy: it cannot change the run
+                world = self.sim if inv.forks_itself else self.sim.fork()
+                assert inv.holds_in(world), f"broke {inv.name}: {inv.summary}"
 
     def teardown(self) -> None:
         """Steer hypothesis towards runs that delete and re-create roles."""
