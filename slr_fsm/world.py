@@ -291,7 +291,7 @@ class World(WorldReads):
         return self._roles.update_description(account_id, caller, role_name, description, action)
 
     def _require_attempt(self, what: str) -> None:
-        if not self._journal.lock.in_attempt:
+        if not self._journal.in_attempt:
             raise UsageError(
                 f"World.{what}() changes the world, so it runs inside World.attempt(...), which "
                 "makes it atomic and logs it; the faces (sim.iam(...), ...) do that for you."

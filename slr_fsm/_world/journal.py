@@ -17,55 +17,33 @@ from slr_fsm.events import OK, Event
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.shown import shown
 
-__all__ = ["Journal", "WorldLock", "loggable"]
+__all__ = ["Journal", "loggable"]
 
 T = TypeVar("T")
 _LONGEST_KEPT = 1 << 18
 """Longer than any parameter AWS accepts (so a replay sees every valid value as given)."""
 
 
-class WorldLock:
-    """A re-entrant lock that knows whether the current thread holds it (and inside how many
-    attempts), so the kernel can refuse a change made outside the lock or outside an attempt."""
-
-    __slots__ = ("_depth", "_lock", "_owner", "attempts")
-
-    def __init__(self) -> None:
-        self._lock = threading.RLock()
-        self._owner: int | None = None
-        self._depth = 0
-        self.attempts = 0
-
-    def __enter__(self) -> bool:
-        self._lock.acquire()
-        self._owner = threading.get_ident()
-        self._depth += 1
-        return True
-
-    def __exit__(self, *_: object) -> None:
-        self._depth -= 1
-        if self._depth == 0:
-            self._owner = None
-        self._lock.release()
-
-    @property
-    def held(self) -> bool:
-        """Whether the current thread holds the lock."""
-        return self._owner == threading.get_ident()
-
-    @property
-    def in_attempt(self) -> bool:
-        """Whether the current thread is inside a logged attempt."""
-        return self.held and self.attempts > 0
-
-
 class Journal:
     """The append-only event log of one world, and that world's lock."""
 
     def __init__(self, clock: Callable[[], VirtualClock]) -> None:
-        self.lock = WorldLock()
+        self.lock = threading.RLock()
+        self.attempts = 0
+        """How many attempts are running (changed only under the lock)."""
         self.events: list[Event] = []
         self._clock = clock
+
+    @property
+    def held(self) -> bool:
+        """Whether the current thread holds the world's lock."""
+        owned: bool = self.lock._is_owned()  # type: ignore[attr-defined]  # CPython's RLock
+        return owned
+
+    @property
+    def in_attempt(self) -> bool:
+        """Whether the current thread is inside a logged attempt."""
+        return self.attempts > 0 and self.held
 
     def append(
         self,
@@ -116,7 +94,7 @@ class Journal:
         with self.lock:
             logged = loggable(parameters)
             before = state_of()
-            self.lock.attempts += 1
+            self.attempts += 1
             try:
                 result = body()
             except AwsError as error:
@@ -133,7 +111,7 @@ class Journal:
                 )
                 raise
             finally:
-                self.lock.attempts -= 1
+                self.attempts -= 1
             self.append(
                 account_id, principal, operation, logged, OK, None, role, before, state_of()
             )

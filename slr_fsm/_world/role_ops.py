@@ -63,7 +63,7 @@ class RoleOps:
                 directory,
                 spec.service_principal,
                 self._state_reader(spec),
-                lambda: journal.lock.held,
+                lambda: journal.held,
             )
             for spec in catalogue.specs
         }
