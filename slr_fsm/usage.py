@@ -20,6 +20,7 @@ numbers attached to subscriptions in the accounts the integration serves
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any, Protocol
 
@@ -28,7 +29,12 @@ from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.subscriptions import BILLING_REGION, Subscription, billing_integration_arn
 from slr_fsm.tasks import RoleUsage
 
-__all__ = ["DEFAULT_USAGE_MODELS", "PurchaseOrderUsage", "UsageContext", "UsageModel"]
+__all__ = ["DEFAULT_USAGE_MODELS", "PO_NUMBER", "PurchaseOrderUsage", "UsageContext", "UsageModel"]
+
+
+PO_NUMBER = re.compile(r"[A-Za-z0-9][A-Za-z0-9 ._/#-]{0,49}")
+"""A purchase-order number as the console accepts it (a modelling decision: AWS publishes no
+pattern; letters and digits first, then these punctuation marks, at most 50 characters)."""
 
 
 class UsageContext(Protocol):
@@ -162,8 +168,10 @@ class PurchaseOrderUsage(UsageModel):
             numbers = context.get(self.PURCHASE_ORDERS, subscription_id)
             if context.subscription(subscription_id) is None:
                 found.append(f"purchase orders on unknown subscription {subscription_id}")
-            elif not isinstance(numbers, tuple) or not all(isinstance(n, str) for n in numbers):
-                found.append(f"purchase orders of {subscription_id} are not a list of strings")
+            elif not isinstance(numbers, tuple) or not all(
+                isinstance(n, str) and PO_NUMBER.fullmatch(n) for n in numbers
+            ):
+                found.append(f"purchase orders of {subscription_id} are not purchase-order numbers")
         return found
 
     def creation_failed(self, context: UsageContext, account_id: str) -> None:

@@ -687,3 +687,28 @@ def test_a_tampered_snapshot_restores_or_raises_snapshot_error(snap):
     with contextlib.suppress(UsageError):
         world.settle()
     world.snapshot()
+
+
+@pytest.mark.parametrize(
+    ("tamper", "field"),
+    [
+        (lambda s: s["roles"][0].update(previous_role_ids=[[[[1]]]]), "roles[0].previous_role_ids"),
+        (lambda s: s["roles"][0].update(role_id="xyz"), "roles[0].role_id"),
+        (lambda s: s["roles"][0].update(description="d" * 5000), "roles[0].description"),
+        (lambda s: s["roles"][0].update(create_date="2999-01-01T00:00:00+00:00"), "roles[0]"),
+        (lambda s: s.update(extra=1), "extra"),
+        (lambda s: s["roles"].__setitem__(0, 7), "roles[0]"),
+        (lambda s: s["usage"][-1].__setitem__(3, ["bad!!po"]), "usage"),
+    ],
+    ids=["nested RoleIds", "not a RoleId", "long description", "created in the future",
+         "unknown key", "a role that is a number", "a bad purchase-order number"],
+)
+def test_values_no_simulation_could_hold_are_refused(tamper, field):
+    """RoleIds of another shape, descriptions IAM would refuse, roles created after the clock,
+    unknown keys and purchase-order numbers the console refuses are refused by field, with a
+    bounded message (even for a value nested deep)."""
+    snap = base()
+    tamper(snap)
+    error = refused(snap)
+    assert error.field.startswith(field), (error.field, str(error))
+    assert len(str(error)) < 400

@@ -62,13 +62,15 @@ def _check_roles(state: WorldState) -> None:
         field = f"roles[{n}]"
         if role.account_id not in state.accounts:
             raise SnapshotError(f"{field}.account_id", "no such account in the snapshot")
+        if role.create_date is not None and role.create_date > state.clock.now():
+            raise SnapshotError(f"{field}.create_date", "a role created after the clock's now")
         if role.state in _HAS_ID and (role.role_id is None or role.create_date is None):
             raise SnapshotError(
                 f"{field}.role_id", f"a {role.state.value} role has a RoleId and a CreateDate"
             )
         for role_id in (*role.previous_role_ids, *([role.role_id] if role.role_id else [])):
-            if not isinstance(role_id, str) or role_id in seen:
-                raise SnapshotError(f"{field}.role_id", f"RoleId {role_id!r} is not unique")
+            if role_id in seen:
+                raise SnapshotError(f"{field}.role_id", f"RoleId {role_id} is not unique")
             seen.add(role_id)
     if state.ids.counter < len(seen) + len(state.tasks):
         raise SnapshotError(

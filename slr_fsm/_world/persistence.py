@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import heapq
 import math
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
@@ -24,6 +25,7 @@ from slr_fsm.accounts import Account, Principal
 from slr_fsm.clock import Latencies, VirtualClock
 from slr_fsm.errors import SlrFsmError, SnapshotError
 from slr_fsm.faults import Faults, UsageReporting
+from slr_fsm.iam_operations import IAM_OPERATIONS
 from slr_fsm.ids import IdGenerator
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.roles import Role
@@ -35,6 +37,40 @@ from slr_fsm.usage import PurchaseOrderUsage, UsageModel
 __all__ = ["SNAPSHOT_FORMAT", "Restored", "restore_parts", "snapshot_of"]
 
 SNAPSHOT_FORMAT = 2
+_ROLE_ID = re.compile(r"AROA[A-Z2-7]{17}")
+"""The RoleIds a simulation issues (``AROA`` and 17 base-32 characters)."""
+_DESCRIPTION = next(
+    p
+    for op in IAM_OPERATIONS
+    if op.name == "UpdateRoleDescription"
+    for p in op.params
+    if p.name == "Description"
+)
+"""IAM's constraints on a role's description (a snapshot's must meet them too)."""
+_KEYS = frozenset(
+    {
+        "format",
+        "seed",
+        "specs",
+        "usage_models",
+        "clock",
+        "ids",
+        "latencies",
+        "faults",
+        "organizations",
+        "standalone_accounts",
+        "account_order",
+        "principals",
+        "subscriptions",
+        "usage",
+        "roles",
+        "tasks",
+        "pending",
+        "pending_seq",
+        "integrations",
+    }
+)
+"""Every top-level key a snapshot may have (``integrations``: format 1 only)."""
 T = TypeVar("T")
 
 
@@ -100,9 +136,16 @@ class _Reader:
     @staticmethod
     def get(value: Any, key: str | int, kind: type[T], where: str) -> T:
         field = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}".lstrip(".")
+        container = list if isinstance(key, int) else Mapping
+        if not isinstance(value, container):
+            raise SnapshotError(
+                where or "(top)",
+                f"expected {'a list' if container is list else 'an object'}, found "
+                f"{type(value).__name__} {shown(value)}",
+            )
         try:
-            found = value[key]
-        except (KeyError, IndexError, TypeError):
+            found = value[key] if isinstance(value, Mapping) else value[int(key)]
+        except (KeyError, IndexError):
             raise SnapshotError(field, "missing") from None
         if kind is float and isinstance(found, int) and not isinstance(found, bool):
             found = _as_float(found, field)
@@ -171,6 +214,9 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
         raise SnapshotError("(top)", f"a snapshot is a dict from sim.snapshot(), got {shown(snap)}")
     read = _Reader(snap)
     version = snap.get("format")
+    unknown = sorted(str(k) for k in snap if k not in _KEYS)
+    if unknown:
+        raise SnapshotError(unknown[0][:80], "not a field of a slr_fsm snapshot")
     if version not in (1, SNAPSHOT_FORMAT):
         raise SnapshotError("format", f"unknown snapshot format {shown(version)}")
     specs = []
@@ -335,14 +381,25 @@ def _restore_roles_and_tasks(read: _Reader, state: WorldState, catalogue: Catalo
         if spec is None:
             raise SnapshotError(f"{field}.service", f"no spec for {shown(service)}")
         previous = read.get(r, "previous_role_ids", list, field)
+        for n, role_id in enumerate(previous):
+            if not isinstance(role_id, str) or not _ROLE_ID.fullmatch(role_id):
+                raise SnapshotError(
+                    f"{field}.previous_role_ids[{n}]", f"not a RoleId: {shown(role_id)}"
+                )
+        role_id = _optional(r.get("role_id"), str, f"{field}.role_id")
+        if role_id is not None and not _ROLE_ID.fullmatch(role_id):
+            raise SnapshotError(f"{field}.role_id", f"not a RoleId: {shown(role_id)}")
+        description = _optional(r.get("description"), str, f"{field}.description")
+        if description is not None and (problems := _DESCRIPTION.problems(description)):
+            raise SnapshotError(f"{field}.description", problems[0][:200])
         with _at(field):
             role = Role(
                 spec,
                 read.get(r, "account_id", str, field),
                 RoleState(read.get(r, "state", str, field)),
-                _optional(r.get("role_id"), str, f"{field}.role_id"),
+                role_id,
                 _optional_time(r.get("create_date"), f"{field}.create_date"),
-                _optional(r.get("description"), str, f"{field}.description"),
+                description,
                 tuple(previous),
             )
         key = (role.account_id, spec.role_name)
