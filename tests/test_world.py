@@ -268,3 +268,26 @@ def test_hostile_values_are_refused_with_a_bounded_usage_error(call):
     with pytest.raises(UsageError) as refused:
         call()
     assert len(str(refused.value)) < 400
+
+
+def test_replaying_the_log_rebuilds_the_world_and_the_log():
+    """``replay_log`` on the starting snapshot gives back the same world and the same log, for
+    the seed's story with its refusals, STS calls and clock moves."""
+    from slr_fsm.trace import replay_log
+
+    sim = Simulation.default(seed=2)
+    start = sim.snapshot()
+    run_story(sim, SEED_STORY)
+    sim.sts(MANAGEMENT, SERVICE).assume_role(RoleArn=sim.role(MANAGEMENT).arn, RoleSessionName="po")
+    sim.advance(7)
+    again = replay_log(start, sim.trace, until=sim.clock.elapsed)
+    assert again.snapshot() == sim.snapshot()
+    assert again.trace_jsonl() == sim.trace_jsonl()
+
+
+def test_replaying_something_else_than_events_is_refused():
+    """``replay_log`` names what it cannot replay."""
+    from slr_fsm.trace import replay_log
+
+    with pytest.raises(UsageError, match="Events"):
+        replay_log(Simulation.default().snapshot(), ["not an event"])
