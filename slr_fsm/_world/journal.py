@@ -7,9 +7,10 @@ attempt is logged once and re-raised; it changes nothing but the log.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 from slr_fsm.clock import VirtualClock
 from slr_fsm.errors import AwsError
@@ -17,7 +18,7 @@ from slr_fsm.events import OK, Event
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.shown import shown
 
-__all__ = ["Journal", "loggable"]
+__all__ = ["Journal", "locked", "loggable"]
 
 T = TypeVar("T")
 _LONGEST_KEPT = 1 << 18
@@ -134,3 +135,25 @@ def loggable(parameters: Mapping[Any, Any]) -> dict[str, Any]:
         else:
             kept[name] = shown(value, 200)
     return kept
+
+
+class _Journaled(Protocol):
+    """Anything that keeps its world's journal (the world and its parts)."""
+
+    _journal: Journal
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+W = TypeVar("W", bound="_Journaled")
+
+
+def locked(method: Callable[Concatenate[W, P], R]) -> Callable[Concatenate[W, P], R]:
+    """Run the method under the world's lock (re-entrant: methods may call each other)."""
+
+    @functools.wraps(method)
+    def run_locked(self: W, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        with self._journal.lock:
+            return method(self, *args, **kwargs)
+
+    return run_locked

@@ -7,12 +7,10 @@ cannot happen is refused the same way.
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import heapq
 import math
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
 import attrs
@@ -20,10 +18,18 @@ import attrs
 from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.directory import DEFAULT_POLICIES, Directory, parse_identity_policies
 from slr_fsm._world.scheduler import MAX_ELAPSED
+from slr_fsm._world.snapshot_reader import (
+    Reader,
+    as_float,
+    at_field,
+    optional,
+    read_optional_time,
+    read_time,
+)
 from slr_fsm._world.state import WORK_KINDS, Pending, WorldState
 from slr_fsm.accounts import Account, Principal
 from slr_fsm.clock import Latencies, VirtualClock
-from slr_fsm.errors import SlrFsmError, SnapshotError
+from slr_fsm.errors import SnapshotError
 from slr_fsm.faults import Faults, UsageReporting
 from slr_fsm.iam_operations import IAM_OPERATIONS
 from slr_fsm.ids import IdGenerator
@@ -127,80 +133,6 @@ class Restored:
     state: WorldState
 
 
-class _Reader:
-    """Reads one snapshot, naming the field of any problem."""
-
-    def __init__(self, snap: Mapping[str, Any]) -> None:
-        self.snap = snap
-
-    @staticmethod
-    def get(value: Any, key: str | int, kind: type[T], where: str) -> T:
-        field = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}".lstrip(".")
-        container = list if isinstance(key, int) else Mapping
-        if not isinstance(value, container):
-            raise SnapshotError(
-                where or "(top)",
-                f"expected {'a list' if container is list else 'an object'}, found "
-                f"{type(value).__name__} {shown(value)}",
-            )
-        try:
-            found = value[key] if isinstance(value, Mapping) else value[int(key)]
-        except (KeyError, IndexError):
-            raise SnapshotError(field, "missing") from None
-        if kind is float and isinstance(found, int) and not isinstance(found, bool):
-            found = _as_float(found, field)
-        if not isinstance(found, kind) or (kind is int and isinstance(found, bool)):
-            raise SnapshotError(
-                field, f"expected {kind.__name__}, found {type(found).__name__} {shown(found)}"
-            )
-        return found
-
-    def items(self, key: str) -> Iterable[tuple[str, Any]]:
-        for n, item in enumerate(self.get(self.snap, key, list, "")):
-            yield f"{key}[{n}]", item
-
-
-def _as_float(value: int, field: str) -> float:
-    try:
-        return float(value)
-    except OverflowError:
-        raise SnapshotError(field, f"a number too large for a float: {shown(value)}") from None
-
-
-def _time(text: Any, field: str) -> dt.datetime:
-    try:
-        value = dt.datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise SnapshotError(field, f"not an ISO 8601 time: {shown(text)}") from None
-    if value.tzinfo is None:
-        raise SnapshotError(field, "a time needs its time zone")
-    return value
-
-
-def _optional_time(text: Any, field: str) -> dt.datetime | None:
-    return None if text is None else _time(text, field)
-
-
-@contextlib.contextmanager
-def _at(field: str) -> Iterator[None]:
-    """Turn any failure to decode inside the block into a SnapshotError naming the field."""
-    try:
-        yield
-    except SnapshotError:
-        raise
-    except (
-        SlrFsmError,
-        KeyError,
-        TypeError,
-        ValueError,
-        AttributeError,
-        IndexError,
-        ArithmeticError,  # an int too large for a float, among others
-        RecursionError,  # a value nested too deep to show or walk
-    ) as error:
-        raise SnapshotError(field, str(error)[:300]) from None
-
-
 def _models_for(specs: list[RoleSpec], given: Iterable[UsageModel]) -> list[UsageModel]:
     """The given usage models that serve the snapshot's specs (others are not for this world)."""
     if isinstance(given, UsageModel):
@@ -212,7 +144,7 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
     """Decode a snapshot (formats 1 and 2) into settings and a state; check it is consistent."""
     if not isinstance(snap, Mapping):
         raise SnapshotError("(top)", f"a snapshot is a dict from sim.snapshot(), got {shown(snap)}")
-    read = _Reader(snap)
+    read = Reader(snap)
     version = snap.get("format")
     unknown = sorted(str(k) for k in snap if k not in _KEYS)
     if unknown:
@@ -221,9 +153,9 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
         raise SnapshotError("format", f"unknown snapshot format {shown(version)}")
     specs = []
     for f, item in read.items("specs"):
-        with _at(f):
+        with at_field(f):
             specs.append(RoleSpec(**read.get({"s": item}, "s", dict, f)))
-    with _at("specs"):
+    with at_field("specs"):
         catalogue = Catalogue(specs, _models_for(specs, usage_models))
     if version != 1:  # format 1 recorded no usage models: it knew purchase orders only
         recorded = read.get(snap, "usage_models", dict, "")
@@ -234,17 +166,17 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
                     f"the snapshot was taken with usage model {shown(recorded[service])}, and "
                     f"restore() has {name}: pass usage_models=[...] with that model",
                 )
-    with _at("latencies"):
+    with at_field("latencies"):
         latencies = Latencies(**read.get(snap, "latencies", dict, ""))
     faults_json = read.get(snap, "faults", dict, "")
-    with _at("faults"):
+    with at_field("faults"):
         faults = Faults(
             read.get(faults_json, "creation_failures", int, "faults"),
             UsageReporting(read.get(faults_json, "usage_reporting", str, "faults")),
         )
     clock_json = read.get(snap, "clock", dict, "")
     clock = VirtualClock(
-        _time(read.get(clock_json, "start", str, "clock"), "clock.start"),
+        read_time(read.get(clock_json, "start", str, "clock"), "clock.start"),
         read.get(clock_json, "elapsed", float, "clock"),
     )
     if not math.isfinite(clock.elapsed) or clock.elapsed < 0:
@@ -278,7 +210,7 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
     return Restored(seed, catalogue, latencies, state)
 
 
-def _restore_population(read: _Reader, directory: Directory, state: WorldState) -> None:
+def _restore_population(read: Reader, directory: Directory, state: WorldState) -> None:
     for field, org in read.items("organizations"):
         org_id = read.get(org, "id", str, field)
         accounts = [
@@ -287,11 +219,11 @@ def _restore_population(read: _Reader, directory: Directory, state: WorldState) 
         ]
         if not accounts:
             raise SnapshotError(f"{field}.accounts", "an organization needs a management account")
-        with _at(field):
+        with at_field(field):
             directory.add_organization(accounts, org_id)
     for field, pair in read.items("standalone_accounts"):
         account = _account(pair, field)
-        with _at(field):
+        with at_field(field):
             directory.add_account(account)
     order = read.get(read.snap, "account_order", list, "")
     if not all(isinstance(a, str) for a in order) or sorted(order) != sorted(state.accounts):
@@ -303,14 +235,14 @@ def _restore_population(read: _Reader, directory: Directory, state: WorldState) 
         policies = read.get(p, "policies", list, field)
         if account_id not in state.accounts:
             raise SnapshotError(f"{field}.account_id", "no such account in the snapshot")
-        with _at(field):
+        with at_field(field):
             directory.replace_principal(
                 Principal(name, account_id, parse_identity_policies(name, policies))
             )
     for field, sub in read.items("subscriptions"):
         if not isinstance(sub, list) or len(sub) < 4:
             raise SnapshotError(field, f"expected [id, account, region, product], got {shown(sub)}")
-        with _at(field):
+        with at_field(field):
             directory.add_subscription(sub[1], sub[2], sub[3], sub[0])
 
 
@@ -318,7 +250,7 @@ def _account(pair: Any, field: str) -> Account:
     """An account from its ``[id, name]`` pair."""
     if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)):
         raise SnapshotError(field, f"expected [account id, name], got {shown(pair)}")
-    with _at(field):
+    with at_field(field):
         return Account(pair[0], pair[1])
 
 
@@ -340,7 +272,7 @@ def _role_usage(value: Any, field: str) -> tuple[RoleUsage, ...]:
     return tuple(usage)
 
 
-def _restore_usage(read: _Reader, state: WorldState, catalogue: Catalogue, version: Any) -> None:
+def _restore_usage(read: Reader, state: WorldState, catalogue: Catalogue, version: Any) -> None:
     if version == 1:  # format 1 kept integrations and purchase orders apart
         service = PurchaseOrderUsage().spec.service_principal
         for n, owner in enumerate(read.get(read.snap, "integrations", list, "")):
@@ -350,7 +282,7 @@ def _restore_usage(read: _Reader, state: WorldState, catalogue: Catalogue, versi
         for field, sub in read.items("subscriptions"):
             if len(sub) > 4 and sub[4]:
                 key = (service, PurchaseOrderUsage.PURCHASE_ORDERS, str(sub[0]))
-                with _at(field):
+                with at_field(field):
                     state.usage.set(key, tuple(sub[4]))
         return
     models = {spec.service_principal: catalogue.usage_model(spec) for spec in catalogue.specs}
@@ -364,17 +296,11 @@ def _restore_usage(read: _Reader, state: WorldState, catalogue: Catalogue, versi
             )
         if not isinstance(kind, str) or not isinstance(key, str):
             raise SnapshotError(field, "a record's kind and key are strings")
-        with _at(field):
+        with at_field(field):
             state.usage.set((service, kind, key), models[service].decode(kind, value))
 
 
-def _optional(value: Any, kind: type, field: str) -> Any:
-    if value is not None and not isinstance(value, kind):
-        raise SnapshotError(field, f"expected {kind.__name__} or null, found {shown(value)}")
-    return value
-
-
-def _restore_roles_and_tasks(read: _Reader, state: WorldState, catalogue: Catalogue) -> None:
+def _restore_roles_and_tasks(read: Reader, state: WorldState, catalogue: Catalogue) -> None:
     for field, r in read.items("roles"):
         service = read.get(r, "service", str, field)
         spec = catalogue.by_service(service)
@@ -386,19 +312,19 @@ def _restore_roles_and_tasks(read: _Reader, state: WorldState, catalogue: Catalo
                 raise SnapshotError(
                     f"{field}.previous_role_ids[{n}]", f"not a RoleId: {shown(role_id)}"
                 )
-        role_id = _optional(r.get("role_id"), str, f"{field}.role_id")
+        role_id = optional(r.get("role_id"), str, f"{field}.role_id")
         if role_id is not None and not _ROLE_ID.fullmatch(role_id):
             raise SnapshotError(f"{field}.role_id", f"not a RoleId: {shown(role_id)}")
-        description = _optional(r.get("description"), str, f"{field}.description")
+        description = optional(r.get("description"), str, f"{field}.description")
         if description is not None and (problems := _DESCRIPTION.problems(description)):
             raise SnapshotError(f"{field}.description", problems[0][:200])
-        with _at(field):
+        with at_field(field):
             role = Role(
                 spec,
                 read.get(r, "account_id", str, field),
                 RoleState(read.get(r, "state", str, field)),
                 role_id,
-                _optional_time(r.get("create_date"), f"{field}.create_date"),
+                read_optional_time(r.get("create_date"), f"{field}.create_date"),
                 description,
                 tuple(previous),
             )
@@ -407,15 +333,15 @@ def _restore_roles_and_tasks(read: _Reader, state: WorldState, catalogue: Catalo
             raise SnapshotError(field, "a second entry for the same role")
         state.roles.set(key, role)
     for field, t in read.items("tasks"):
-        with _at(field):
+        with at_field(field):
             task = DeletionTask(
                 read.get(t, "task_id", str, field),
                 read.get(t, "account_id", str, field),
                 read.get(t, "role_name", str, field),
                 DeletionStatus(read.get(t, "status", str, field)),
-                _time(t.get("submitted_at"), f"{field}.submitted_at"),
-                _optional_time(t.get("finished_at"), f"{field}.finished_at"),
-                _optional(t.get("reason"), str, f"{field}.reason"),
+                read_time(t.get("submitted_at"), f"{field}.submitted_at"),
+                read_optional_time(t.get("finished_at"), f"{field}.finished_at"),
+                optional(t.get("reason"), str, f"{field}.reason"),
                 _role_usage(read.get(t, "role_usage", list, field), f"{field}.role_usage"),
             )
         if task.task_id in state.tasks:
@@ -439,13 +365,13 @@ _PENDING_TYPES: tuple[type | tuple[type, ...], ...] = (
 )
 
 
-def _restore_pending(read: _Reader, state: WorldState, catalogue: Catalogue) -> None:
+def _restore_pending(read: Reader, state: WorldState, catalogue: Catalogue) -> None:
     for field, p in read.items("pending"):
         if not isinstance(p, list) or len(p) != len(_PENDING_TYPES):
             raise SnapshotError(field, f"expected {len(_PENDING_TYPES)} fields, got {shown(p)}")
         due = p[0]
         if isinstance(due, int) and not isinstance(due, bool):
-            due = _as_float(due, f"{field}[0]")
+            due = as_float(due, f"{field}[0]")
         values = [due, *p[1:]]
         for n, (value, kind) in enumerate(zip(values, _PENDING_TYPES, strict=True)):
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):

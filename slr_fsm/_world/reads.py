@@ -7,15 +7,12 @@ lock, so it sees a state between two attempts, never one half-way through.
 from __future__ import annotations
 
 import datetime as dt
-import functools
-from collections.abc import Callable
-from typing import Concatenate, ParamSpec, TypeVar
 
 import attrs
 
 from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.directory import AccountLike, Caller, Directory, PrincipalLike
-from slr_fsm._world.journal import Journal
+from slr_fsm._world.journal import Journal, locked
 from slr_fsm._world.role_ops import RoleOps
 from slr_fsm._world.state import WorldState
 from slr_fsm.accounts import Account, Organization
@@ -31,22 +28,7 @@ from slr_fsm.subscriptions import Subscription
 from slr_fsm.tasks import DeletionTask, RoleUsage
 from slr_fsm.usage import PurchaseOrderUsage, UsageContext, UsageModel
 
-__all__ = ["WorldReads", "locked"]
-
-P = ParamSpec("P")
-R = TypeVar("R")
-W = TypeVar("W", bound="WorldReads")
-
-
-def locked(method: Callable[Concatenate[W, P], R]) -> Callable[Concatenate[W, P], R]:
-    """Run the method under the world's lock (re-entrant: methods may call each other)."""
-
-    @functools.wraps(method)
-    def run_locked(self: W, /, *args: P.args, **kwargs: P.kwargs) -> R:
-        with self._journal.lock:
-            return method(self, *args, **kwargs)
-
-    return run_locked
+__all__ = ["WorldReads"]
 
 
 class WorldReads:

@@ -1,0 +1,107 @@
+"""Reading a snapshot's fields: typed values, or a SnapshotError naming the field.
+
+Every problem a malformed snapshot can cause (a missing key, a value of the wrong type, a number
+too large, a value nested too deep) becomes a :class:`~slr_fsm.errors.SnapshotError` whose
+message shows the value in a bounded form.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, TypeVar
+
+from slr_fsm.errors import SlrFsmError, SnapshotError
+from slr_fsm.shown import shown
+
+__all__ = [
+    "Reader",
+    "as_float",
+    "at_field",
+    "optional",
+    "read_optional_time",
+    "read_time",
+]
+
+T = TypeVar("T")
+
+
+class Reader:
+    """Reads one snapshot, naming the field of any problem."""
+
+    def __init__(self, snap: Mapping[str, Any]) -> None:
+        self.snap = snap
+
+    @staticmethod
+    def get(value: Any, key: str | int, kind: type[T], where: str) -> T:
+        field = f"{where}[{key}]" if isinstance(key, int) else f"{where}.{key}".lstrip(".")
+        container = list if isinstance(key, int) else Mapping
+        if not isinstance(value, container):
+            raise SnapshotError(
+                where or "(top)",
+                f"expected {'a list' if container is list else 'an object'}, found "
+                f"{type(value).__name__} {shown(value)}",
+            )
+        try:
+            found = value[key] if isinstance(value, Mapping) else value[int(key)]
+        except (KeyError, IndexError):
+            raise SnapshotError(field, "missing") from None
+        if kind is float and isinstance(found, int) and not isinstance(found, bool):
+            found = as_float(found, field)
+        if not isinstance(found, kind) or (kind is int and isinstance(found, bool)):
+            raise SnapshotError(
+                field, f"expected {kind.__name__}, found {type(found).__name__} {shown(found)}"
+            )
+        return found
+
+    def items(self, key: str) -> Iterable[tuple[str, Any]]:
+        for n, item in enumerate(self.get(self.snap, key, list, "")):
+            yield f"{key}[{n}]", item
+
+
+def as_float(value: int, field: str) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        raise SnapshotError(field, f"a number too large for a float: {shown(value)}") from None
+
+
+def read_time(text: Any, field: str) -> dt.datetime:
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise SnapshotError(field, f"not an ISO 8601 time: {shown(text)}") from None
+    if value.tzinfo is None:
+        raise SnapshotError(field, "a time needs its time zone")
+    return value
+
+
+def read_optional_time(text: Any, field: str) -> dt.datetime | None:
+    return None if text is None else read_time(text, field)
+
+
+@contextlib.contextmanager
+def at_field(field: str) -> Iterator[None]:
+    """Turn any failure to decode inside the block into a SnapshotError naming the field."""
+    try:
+        yield
+    except SnapshotError:
+        raise
+    except (
+        SlrFsmError,
+        KeyError,
+        TypeError,
+        ValueError,
+        AttributeError,
+        IndexError,
+        ArithmeticError,  # an int too large for a float, among others
+        RecursionError,  # a value nested too deep to show or walk
+    ) as error:
+        raise SnapshotError(field, str(error)[:300]) from None
+
+
+def optional(value: Any, kind: type, field: str) -> Any:
+    if value is not None and not isinstance(value, kind):
+        raise SnapshotError(field, f"expected {kind.__name__} or null, found {shown(value)}")
+    return value
