@@ -86,6 +86,8 @@ them: ids are a function of the seed and the counter)."""
 
 def _check_next_ids(state: WorldState, role_ids: set[str]) -> None:
     task_ids = {task_id.rsplit("/", 1)[-1] for task_id in state.tasks}
+    if not role_ids and not task_ids:
+        return  # nothing issued that a rewound counter could issue again
     issued = len(role_ids) + len(task_ids) + len(state.organizations) + len(state.subscriptions)
     for ahead in range(min(issued, _PEEK)):
         at = state.ids.counter + ahead
