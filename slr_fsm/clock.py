@@ -86,6 +86,10 @@ class VirtualClock:
     start: dt.datetime = DEFAULT_START
     elapsed: float = 0.0
 
+    def copy(self) -> VirtualClock:
+        """An independent clock at the same time."""
+        return VirtualClock(self.start, self.elapsed)
+
     def now(self) -> dt.datetime:
         """The current virtual time (timezone-aware, UTC)."""
         return self.at(self.elapsed)

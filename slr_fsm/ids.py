@@ -36,6 +36,10 @@ class IdGenerator:
     seed: int = 0
     counter: int = 0
 
+    def copy(self) -> IdGenerator:
+        """An independent generator at the same point (it will hand out the same ids)."""
+        return IdGenerator(self.seed, self.counter)
+
     def _digest(self, kind: str) -> bytes:
         """32 pseudo-random bytes from the seed, the next counter value and the kind of id."""
         self.counter += 1

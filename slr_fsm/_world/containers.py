@@ -32,7 +32,7 @@ class CowMap(Generic[K, V]):
 
     def fork(self) -> CowMap[K, V]:
         """A copy in O(1): both sides copy the shared data on their next write."""
-        twin: CowMap[K, V] = CowMap.__new__(CowMap)
+        twin: CowMap[K, V] = object.__new__(CowMap)
         twin._data = self._data
         twin._owned = False
         self._owned = False
