@@ -444,7 +444,7 @@ def bench_explorer(quick: bool) -> list[Row]:
     from slr_fsm.explore import explore, fingerprint, small_world
     from slr_fsm.testing import RoleLifecycleMachine
 
-    depth = 4 if quick else 8
+    depth = 4 if quick else 6
     start = time.perf_counter()
     result = explore(depth=depth)
     t_explore = time.perf_counter() - start

@@ -46,7 +46,7 @@ def _parser() -> argparse.ArgumentParser:
         "every state within the depth, each invariant checked, the shortest counterexample for "
         "any that breaks. Exit code 1 when an invariant breaks.",
     )
-    explore.add_argument("--depth", type=int, default=8, help="moves from the start (default 8)")
+    explore.add_argument("--depth", type=int, default=6, help="moves from the start (default 6)")
     explore.add_argument(
         "--invariant",
         action="append",

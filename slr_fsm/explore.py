@@ -245,7 +245,7 @@ class ExploreResult:
 def explore(
     world: Simulation | None = None,
     *,
-    depth: int = 8,
+    depth: int = 6,
     invariants: Iterable[Invariant | Callable[..., bool] | str] | None = None,
     moves: Sequence[Move] | None = None,
     max_states: int = 100_000,
@@ -256,7 +256,9 @@ def explore(
     """Explore every state of ``world`` (default :func:`small_world`) reachable in ``depth``
     moves, breadth-first, checking ``invariants`` (default: the whole library).
 
-    ``moves`` defaults to :func:`default_moves`. The search stops cleanly at ``max_states``
+    The default depth, 6, reaches about 4,600 states of the small world in about ten seconds on
+    two cores (each depth multiplies the states by about 2.5). ``moves`` defaults to
+    :func:`default_moves`. The search stops cleanly at ``max_states``
     distinct states or ``max_seconds``; ``progress`` is called about every ``progress_every``
     seconds with an :class:`ExploreProgress`.
     """

@@ -13,7 +13,6 @@ from slr_fsm.accounts import Principal, ServicePrincipal
 from slr_fsm.errors import (
     AccessDenied,
     AwsError,
-    ConcurrentModification,
     InvalidInput,
     ManagementAccountRequired,
     NoSuchEntity,
@@ -95,12 +94,6 @@ def refusal_error(
     code = outcome.refusal_code
     if code == "NoSuchEntity":
         return role_not_found(role.name)
-    if code == "ConcurrentModification":
-        return ConcurrentModification(
-            f"The role with name {role.name} is still being created by "
-            f"{role.spec.service_principal}; retry when the creation has finished.",
-            guard="state",
-        )
     if code == "InvalidInput" and outcome.trigger == "create":
         return InvalidInput(
             f"Service role name {role.name} has been taken in this account, please try a "

@@ -161,7 +161,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "update_description",
-        (_S.ACTIVE, _S.DELETING_BLOCKED),
+        (_S.CREATING, _S.ACTIVE, _S.DELETING_BLOCKED),
         None,
         ("caller_allowed",),
         Cause.CALLER,
@@ -169,7 +169,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "request_deletion",
-        (_S.ACTIVE, _S.DELETING_BLOCKED),
+        (_S.CREATING, _S.ACTIVE, _S.DELETING_BLOCKED),
         None,
         ("caller_allowed",),
         Cause.CALLER,
@@ -177,7 +177,7 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "finish_deletion",
-        (_S.ACTIVE, _S.DELETING_BLOCKED),
+        (_S.CREATING, _S.ACTIVE, _S.DELETING_BLOCKED),
         _S.DELETED,
         ("no_resources_in_use",),
         Cause.CLOCK,
@@ -185,25 +185,26 @@ TRANSITIONS: tuple[Transition, ...] = (
     ),
     Transition(
         "finish_deletion",
-        (_S.ACTIVE, _S.DELETING_BLOCKED),
+        (_S.CREATING, _S.ACTIVE, _S.DELETING_BLOCKED),
         _S.DELETING_BLOCKED,
         ("resources_in_use",),
         Cause.CLOCK,
         "the deletion task FAILED with a RoleUsageList; the role is kept",
     ),
 )
-"""THE lifecycle table. Every other change to a role is refused with UnmodifiableEntity."""
+"""THE lifecycle table. Every other change to a role is refused with UnmodifiableEntity.
+
+``creating`` means the service cannot use the role yet (no purchase orders go through it); IAM
+holds the role from the moment CreateServiceLinkedRole answers, so its description may be
+edited and its deletion requested then, as for any existing role. A deletion that ends before
+the creation does makes the creation's own completion moot (modelling decision)."""
 
 STATE_REFUSALS: dict[tuple[str, RoleState], str] = {
     **{("create", s): "InvalidInput" for s in (_S.CREATING, _S.ACTIVE, _S.DELETING_BLOCKED)},
     **{
         (trigger, s): code
         for trigger in ("update_description", "request_deletion")
-        for s, code in (
-            (_S.ABSENT, "NoSuchEntity"),
-            (_S.DELETED, "NoSuchEntity"),
-            (_S.CREATING, "ConcurrentModification"),
-        )
+        for s, code in ((_S.ABSENT, "NoSuchEntity"), (_S.DELETED, "NoSuchEntity"))
     },
 }
 """The AWS error code for a caller's trigger fired from a state with no row for it."""

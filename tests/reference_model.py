@@ -109,6 +109,7 @@ class _Task:
     status: str = "NOT_STARTED"
     usage: tuple[tuple[str, str], ...] = ()  # (region, resource ARN) that blocked it, if FAILED
     reporting: str = "all"  # the usage-reporting mode when it finished
+    requested: int = 0  # order of the request: same-time work runs in request order
 
 
 class ReferenceModel:
@@ -255,8 +256,9 @@ class ReferenceModel:
             return "UnmodifiableEntity"
         if op in ("get_role", "list_attached_role_policies"):
             return "ok"
-        # update_role_description, update_role (description only), delete_service_linked_role
-        return "ConcurrentModification" if state == "creating" else "ok"
+        # update_role_description, update_role (description only), delete_service_linked_role:
+        # IAM holds the role from the moment it is created, creating or not
+        return "ok"
 
     def _expect_console(
         self, op: str, account_id: str, principal: str, params: dict[str, Any]
@@ -312,7 +314,8 @@ class ReferenceModel:
             self.pos[sub] = tuple(po for po in self.pos[sub] if po != params["po_number"])
         elif operation == "delete_service_linked_role" and self.open_task(account_id) is None:
             task_id = response["DeletionTaskId"]
-            self.tasks[task_id] = _Task(task_id, account_id, self.now)
+            self.requests += 1
+            self.tasks[task_id] = _Task(task_id, account_id, self.now, requested=self.requests)
         self.advance(0)  # work with zero latency is done when the call returns (decision 4)
 
     def _begin_creation(self, account_id: str, role_id: str | None) -> None:
@@ -351,9 +354,9 @@ class ReferenceModel:
         ]
         for t in self.tasks.values():
             if t.status == "NOT_STARTED":
-                work.append((t.submitted + start, 0, "start", t.task_id))
+                work.append((t.submitted + start, t.requested, "start", t.task_id))
             elif t.status == "IN_PROGRESS":
-                work.append((t.submitted + start + run, 0, "finish", t.task_id))
+                work.append((t.submitted + start + run, t.requested, "finish", t.task_id))
             elif retention is not None:
                 work.append((t.submitted + start + run + retention, 0, "purge", t.task_id))
         return sorted(work)
@@ -381,6 +384,9 @@ class ReferenceModel:
             del self.tasks[key]
         else:
             task = self.tasks[key]
+            if self.roles[task.account_id].state not in EXISTS:  # its creation failed first
+                task.status = "SUCCEEDED"
+                return
             usage = self.blocking_usage(task.account_id)
             in_use = bool(usage)
             task.status = "FAILED" if in_use else "SUCCEEDED"

@@ -87,15 +87,18 @@ def test_a_complete_space_has_no_frontier_and_every_state_can_reach_deletion():
 
 
 def test_the_planted_bug_gets_its_shortest_counterexample():
-    """With deletion ignoring resources in use, the explorer's counterexample has 5 steps (set
-    up the integration, let it finish, delete, let the task start and end), and no sequence of
-    4 moves breaks the invariant."""
+    """With deletion ignoring resources in use, the explorer's counterexample has 4 steps (set
+    up the integration, ask for the deletion while the role is still being created, let the
+    task start and end), and no sequence of 3 moves breaks the invariant."""
     world = small_world(lifecycle=planted_lifecycle())
     result = explore(world, depth=6, invariants=["never_deleted_while_in_use"])
     trace = result.violations["never_deleted_while_in_use"]
-    assert len(trace) == 5
-    assert trace.steps[0].move.operation == "configure_billing_integration"
-    assert explore(world, depth=4, invariants=["never_deleted_while_in_use"]).violations == {}
+    assert len(trace) == 4
+    assert [s.move.operation for s in trace.steps][:2] == [
+        "configure_billing_integration",
+        "delete_service_linked_role",
+    ]
+    assert explore(world, depth=3, invariants=["never_deleted_while_in_use"]).violations == {}
 
 
 def test_a_counterexample_replays_and_becomes_a_failing_test(tmp_path):

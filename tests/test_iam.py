@@ -10,7 +10,6 @@ import pytest
 
 from slr_fsm import (
     AccessDenied,
-    ConcurrentModification,
     InvalidClientTokenId,
     InvalidInput,
     Latencies,
@@ -133,17 +132,36 @@ def test_bad_parameters_are_validation_errors_that_change_nothing(sim, params, m
     assert sim.snapshot() == before
 
 
-def test_creating_role_refuses_changes_until_the_clock_runs(sim):
-    """While creating, description edits and deletion are ConcurrentModification (409)."""
+def test_a_role_being_created_is_already_an_iam_role(sim):
+    """While creating, IAM holds the role: its description may be edited and its deletion
+    requested (AWS lists no ConcurrentModification for these operations); a deletion that ends
+    first makes the creation moot, and the role never becomes active."""
     sim.iam(MANAGEMENT).create_service_linked_role(AWSServiceName=SERVICE)
     iam = sim.iam(MANAGEMENT)
-    with pytest.raises(ConcurrentModification) as refused:
-        iam.update_role_description(RoleName=ROLE, Description="early")
-    assert refused.value.http_status == 409
-    with pytest.raises(ConcurrentModification):
-        iam.delete_service_linked_role(RoleName=ROLE)
-    sim.advance(10)
-    assert iam.update_role_description(RoleName=ROLE, Description="now")["Role"]["Description"] == "now"
+    assert iam.update_role_description(RoleName=ROLE, Description="early")["Role"][
+        "Description"
+    ] == "early"
+    assert sim.role(MANAGEMENT).state is RoleState.CREATING
+    task = iam.delete_service_linked_role(RoleName=ROLE)["DeletionTaskId"]
+    sim.settle()
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
+    assert sim.role(MANAGEMENT).state is RoleState.DELETED
+
+
+def test_a_creation_finishes_only_the_role_it_created():
+    """Deleted and re-created before the first creation's time, the role becomes active when
+    its own creation finishes, not the first one's."""
+    sim = Simulation.default(latencies=Latencies(deletion_start=0, deletion_run=0))
+    iam = sim.iam(MANAGEMENT)
+    iam.create_service_linked_role(AWSServiceName=SERVICE)
+    sim.advance(1)
+    iam.delete_service_linked_role(RoleName=ROLE)
+    sim.advance(1)
+    iam.create_service_linked_role(AWSServiceName=SERVICE)
+    sim.advance(8.5)  # the first creation's time
+    assert sim.role(MANAGEMENT).state is RoleState.CREATING
+    sim.advance(2)
+    assert sim.role(MANAGEMENT).state is RoleState.ACTIVE
 
 
 def test_zero_creation_latency_makes_the_role_active_at_once():

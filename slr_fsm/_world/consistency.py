@@ -18,7 +18,7 @@ __all__ = ["check_consistency"]
 _HAS_ID = frozenset(
     {RoleState.CREATING, RoleState.ACTIVE, RoleState.DELETING_BLOCKED, RoleState.DELETED}
 )
-_DELETABLE = frozenset({RoleState.ACTIVE, RoleState.DELETING_BLOCKED})
+_DELETABLE = frozenset({RoleState.CREATING, RoleState.ACTIVE, RoleState.DELETING_BLOCKED})
 
 
 def check_consistency(state: WorldState, catalogue: Catalogue, directory: Directory) -> None:
@@ -122,16 +122,34 @@ def _check_tasks(state: WorldState, catalogue: Catalogue) -> None:
 
 
 def _check_pending(state: WorldState) -> None:
-    creating = {k for k, r in state.roles.items() if r.state is RoleState.CREATING}
-    finishing = {(p.account_id, p.role_name) for p in state.pending if p.kind == "finish_creation"}
-    for key in finishing - creating:
-        raise SnapshotError(
-            "pending", f"finishes the creation of {key[1]} in {key[0]}, which is not being created"
-        )
-    for key in creating - finishing:
-        raise SnapshotError(
-            "roles", f"{key[1]} in {key[0]} is creating, but no work will finish it"
-        )
+    finishing = {
+        (p.account_id, p.role_name, p.task_id) for p in state.pending if p.kind == "finish_creation"
+    }
+    for work in state.pending:
+        found = state.roles.get((work.account_id, work.role_name))
+        if (
+            work.kind == "finish_creation"
+            and found is not None
+            and work.task_id == found.role_id
+            and found.state in (RoleState.ACTIVE, RoleState.ABSENT)
+        ):
+            raise SnapshotError(
+                "pending",
+                f"finishes a creation of {work.role_name} in {work.account_id}, which is "
+                f"{found.state.value}: not being created",
+            )
+    for (account_id, role_name), role in state.roles.items():
+        if (
+            role.state is RoleState.CREATING
+            and not {
+                (account_id, role_name, role.role_id),
+                (account_id, role_name, None),
+            }
+            & finishing
+        ):
+            raise SnapshotError(
+                "roles", f"{role_name} in {account_id} is creating, but no work will finish it"
+            )
     seen: set[tuple[str, str | None]] = set()
     for work in state.pending:
         key2 = (work.kind, work.task_id)

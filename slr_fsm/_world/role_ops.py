@@ -209,8 +209,13 @@ class RoleOps:
             self._state.faults = attrs.evolve(
                 self._state.faults, creation_failures=self._state.faults.creation_failures - 1
             )
-        self.scheduler.schedule(
-            self._latencies.creation, "finish_creation", account_id, spec.role_name, fault=fault
+        self.scheduler.schedule(  # the RoleId says which creation this work finishes
+            self._latencies.creation,
+            "finish_creation",
+            account_id,
+            spec.role_name,
+            task_id=role.role_id,
+            fault=fault,
         )
         return role
 
@@ -296,6 +301,8 @@ class RoleOps:
         outcome = self._lifecycle.fire(
             role.state, "finish_creation", GuardFacts(creation_fault=work.fault)
         )
+        if outcome.refused_by == "state" or work.task_id not in (None, role.role_id):
+            return  # deleted (or re-created) before it was ready: nothing left to finish
         if outcome.after is RoleState.ACTIVE:
             self.put_role(attrs.evolve(role, state=RoleState.ACTIVE))
             self._log_work(work, OK, None, role.state, RoleState.ACTIVE)
@@ -333,6 +340,19 @@ class RoleOps:
             role.state, "finish_deletion", GuardFacts(resources_in_use=bool(usage))
         )
         now = self._state.clock.now()
+        if outcome.refused_by == "state":  # its creation failed first: there is nothing to delete
+            self.put_task(attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now))
+            self._log_work(
+                work,
+                OK,
+                None,
+                role.state,
+                role.state,
+                DeletionTaskId=task.task_id,
+                Status="SUCCEEDED",
+            )
+            self._schedule_purge(work, task)
+            return
         self.put_role(attrs.evolve(role, state=outcome.after))
         if outcome.after is RoleState.DELETED:
             self.put_task(attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now))
@@ -368,6 +388,9 @@ class RoleOps:
                 DeletionTaskId=task.task_id,
                 Status="FAILED",
             )
+        self._schedule_purge(work, task)
+
+    def _schedule_purge(self, work: Pending, task: DeletionTask) -> None:
         if self._latencies.task_retention is not None:
             self.scheduler.schedule(
                 self._latencies.task_retention,

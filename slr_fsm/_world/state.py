@@ -33,7 +33,9 @@ WORK_KINDS = ("finish_creation", "start_deletion", "finish_deletion", "purge_tas
 class Pending(NamedTuple):
     """Background work due at ``due`` seconds; ``seq`` keeps same-time work in request order.
 
-    A named tuple, not an attrs class: the scheduler's heap compares these constantly."""
+    ``task_id`` is the deletion task the work runs, or, for ``finish_creation``, the RoleId of
+    the creation it finishes. A named tuple, not an attrs class: the scheduler's heap compares
+    these constantly."""
 
     due: float
     seq: int
