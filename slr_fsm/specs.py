@@ -1,34 +1,101 @@
 """Role specs: the fixed facts of a service-linked role, as plain data.
 
 A :class:`RoleSpec` is everything AWS predefines for one service-linked role: its name, the service
-principal it trusts, its path, trust policy and managed permissions policy. The seed's role is
-:data:`MARKETPLACE_PURCHASE_ORDERS`; the facts come from domain.md section 1.
+principal it trusts, its path, trust policy and managed permissions policy, and what AWS documents
+about it (its description, how it is created, what must be cleaned up before it can be deleted).
+The seed's role is :data:`MARKETPLACE_PURCHASE_ORDERS`; the facts come from domain.md section 1
+and docs/marketplace-roles.md. The other AWS Marketplace roles, and two roles of other services,
+are in :mod:`slr_fsm.marketplace_roles`.
 
 >>> from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS as spec
 >>> spec.role_arn("111122223333")
 'arn:aws:iam::111122223333:role/aws-service-role/purchase-orders.marketplace.amazonaws.com/AWSServiceRoleForMarketplacePurchaseOrders'
+
+Code that manages another service's role describes it with :func:`service_linked_role`.
 """
 
 from __future__ import annotations
 
+import datetime
 import json
+import re
+from collections.abc import Mapping
 from typing import Any
 
 import attrs
+
+from slr_fsm.errors import UsageError
+from slr_fsm.shown import shown
 
 __all__ = [
     "MARKETPLACE_PURCHASE_ORDERS",
     "SERVICE_ROLE_PATH_PREFIX",
     "RoleSpec",
+    "conventional_role_name",
+    "service_linked_role",
 ]
 
 #: Every service-linked role lives under this path; a hand-made role there is *not* one.
 SERVICE_ROLE_PATH_PREFIX = "/aws-service-role/"
 
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+_SEPARATOR = re.compile(r"[\w+=,.@-]{0,8}", re.ASCII)
+_PRINCIPAL = re.compile(
+    r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.amazonaws\.com"
+)
+_POLICY_VERSION = re.compile(r"v[1-9][0-9]*")
+_DESCRIPTION = re.compile(r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*")
+_POLICY_LANGUAGE_VERSIONS = ("2012-10-17", "2008-10-17")
+
 
 def _frozen_json(value: Any) -> str:
     """Compact JSON text (keys in AWS's order), so that specs stay hashable values."""
     return json.dumps(value, separators=(",", ":"), sort_keys=False)
+
+
+def _refuse(field: str, value: object, why: str, instead: str) -> UsageError:
+    """A hypothesis-style refusal: what was given, why it is not allowed, what to do instead."""
+    return UsageError(f"RoleSpec({field}={shown(value)}): {why}. {instead}")
+
+
+def _check_text(field: str, value: object) -> None:
+    if not isinstance(value, str):
+        raise _refuse(field, value, f"{field} is text", "Pass a str (use '' for none).")
+
+
+def _check_policy_document(text: object) -> None:
+    field = "managed_policy_document_json"
+    instead = (
+        "Pass the managed policy's document as AWS publishes it (GetPolicyVersion's Document, or "
+        "the AWS Managed Policy Reference page), as JSON text or, through "
+        "service_linked_role(), as a dict."
+    )
+    if not isinstance(text, str):
+        raise _refuse(field, text, "a policy document is JSON text", instead)
+    try:
+        document = json.loads(text)
+    except ValueError as error:
+        raise _refuse(field, text, f"it is not valid JSON ({error})", instead) from None
+    if not isinstance(document, dict):
+        raise _refuse(field, text, "a policy document is a JSON object", instead)
+    missing = [key for key in ("Version", "Statement") if key not in document]
+    if missing:
+        raise _refuse(
+            field, text, f"a policy document needs {' and '.join(missing)} (IAM's grammar)", instead
+        )
+    if document["Version"] not in _POLICY_LANGUAGE_VERSIONS:
+        raise _refuse(
+            field,
+            text,
+            f"its Version is {shown(document['Version'])}, and IAM's policy language versions are "
+            f"{' and '.join(_POLICY_LANGUAGE_VERSIONS)} (a date, not the policy's own version)",
+            'Use "Version": "2012-10-17"; the policy\'s own version goes in managed_policy_version.',
+        )
+    if not isinstance(document["Statement"], (list, dict)):
+        raise _refuse(
+            field, text, "its Statement is neither a statement object nor a list of them", instead
+        )
 
 
 @attrs.frozen
@@ -37,6 +104,20 @@ class RoleSpec:
 
     Policy documents are held as JSON text (so the spec stays an immutable, hashable value);
     :meth:`trust_policy` and :meth:`managed_policy_document` give fresh dicts.
+
+    Every field is checked when a spec is made, and a bad one is refused with
+    :class:`~slr_fsm.errors.UsageError`:
+
+    >>> RoleSpec("AWSServiceRoleFor Example", "example.amazonaws.com", "ExamplePolicy",
+    ...          '{"Version": "2012-10-17", "Statement": []}')
+    Traceback (most recent call last):
+    ...
+    slr_fsm.errors.UsageError: RoleSpec(role_name='AWSServiceRoleFor Example'): a role name is 1 to 64 characters matching IAM's pattern [\\w+=,.@-]+, and this one has ' '. Use the name AWS documents for the role, or leave role_name out of service_linked_role() to derive the conventional one.
+
+    The documentation fields ``creation``, ``management_account_only`` and ``cleanup`` take no
+    part in equality or hashing: a snapshot written before they existed restores to a spec
+    equal to the library's own (so its usage model is found), and two specs that differ only in
+    how AWS's guides describe them are the same role.
     """
 
     role_name: str
@@ -44,11 +125,113 @@ class RoleSpec:
     managed_policy_name: str
     managed_policy_document_json: str
     managed_policy_version: str = "v1"
+    #: When the policy's default version was created (``YYYY-MM-DD``), or ``""`` if not modelled.
     managed_policy_updated: str = ""
     max_session_duration: int = 3600
     #: Whether CreateServiceLinkedRole accepts a CustomSuffix for this service.
     allows_custom_suffix: bool = False
+    #: What the role lets the service do, in a sentence (slr_fsm's own wording).
     purpose: str = ""
+    #: The role's Description as AWS documents it (what GetRole shows), ``None`` when undocumented.
+    description: str | None = None
+    #: How the role comes to exist, in short (e.g. ``"console: AWS Marketplace Settings > ..."``).
+    creation: str = attrs.field(default="", eq=False)
+    #: Whether AWS documents that only an organization's management account may create it.
+    #: Data only: the management-account rule the simulation enforces is the lifecycle's.
+    management_account_only: bool = attrs.field(default=False, eq=False)
+    #: What must be cleaned up before the role can be deleted (``""``: nothing documented).
+    cleanup: str = attrs.field(default="", eq=False)
+    #: What IAM puts between the role name and a CustomSuffix (``AWSServiceRoleForAutoScaling_x``).
+    custom_suffix_separator: str = "_"
+
+    def __attrs_post_init__(self) -> None:
+        name = self.role_name
+        if not isinstance(name, str) or not _ROLE_NAME.fullmatch(name):
+            raise _refuse(
+                "role_name",
+                name,
+                "a role name is 1 to 64 characters matching IAM's pattern [\\w+=,.@-]+, and "
+                + _what_is_wrong(name),
+                "Use the name AWS documents for the role, or leave role_name out of "
+                "service_linked_role() to derive the conventional one.",
+            )
+        principal = self.service_principal
+        if (
+            not isinstance(principal, str)
+            or len(principal) > 128
+            or not _PRINCIPAL.fullmatch(principal)
+        ):
+            raise _refuse(
+                "service_principal",
+                principal,
+                "a service principal is the service's lower-case DNS-like name ending in "
+                ".amazonaws.com, at most 128 characters (IAM's AWSServiceName)",
+                "Use the principal the service's documentation gives, e.g. "
+                "'autoscaling.amazonaws.com'; principals are case-sensitive and never have a "
+                "scheme or a trailing dot.",
+            )
+        policy = self.managed_policy_name
+        if not isinstance(policy, str) or not _POLICY_NAME.fullmatch(policy):
+            raise _refuse(
+                "managed_policy_name",
+                policy,
+                "a policy name is 1 to 128 characters matching IAM's pattern [\\w+=,.@-]+",
+                "Give the AWS managed policy's name alone, not its ARN (the ARN is derived: "
+                "arn:aws:iam::aws:policy/aws-service-role/<name>).",
+            )
+        _check_policy_document(self.managed_policy_document_json)
+        version = self.managed_policy_version
+        if not isinstance(version, str) or not _POLICY_VERSION.fullmatch(version):
+            raise _refuse(
+                "managed_policy_version",
+                version,
+                "a policy version id is 'v' and a number from 1, as GetPolicy's DefaultVersionId",
+                "Use e.g. 'v1' or 'v10'.",
+            )
+        _check_date(self.managed_policy_updated)
+        duration = self.max_session_duration
+        if type(duration) is not int or not 3600 <= duration <= 43200:
+            raise _refuse(
+                "max_session_duration",
+                duration,
+                "IAM's MaxSessionDuration is a whole number of seconds from 3600 to 43200",
+                "Leave it at 3600, which service-linked roles are created with.",
+            )
+        for flag in ("allows_custom_suffix", "management_account_only"):
+            value = getattr(self, flag)
+            if not isinstance(value, bool):
+                raise _refuse(flag, value, f"{flag} is a yes-or-no fact", "Pass True or False.")
+        for text in ("purpose", "creation", "cleanup"):
+            _check_text(text, getattr(self, text))
+        description = self.description
+        if description is not None and (
+            not isinstance(description, str)
+            or len(description) > 1000
+            or not _DESCRIPTION.fullmatch(description)
+        ):
+            raise _refuse(
+                "description",
+                description,
+                "a role description is at most 1000 characters of printable Latin-1 text, or "
+                "None when AWS documents none",
+                "Copy the Description AWS documents for the role, or pass None.",
+            )
+        separator = self.custom_suffix_separator
+        if not isinstance(separator, str) or not _SEPARATOR.fullmatch(separator):
+            raise _refuse(
+                "custom_suffix_separator",
+                separator,
+                "the separator is part of the role's name, so at most 8 characters of IAM's name "
+                "pattern [\\w+=,.@-]",
+                "Leave it at '_', which IAM uses (AWSServiceRoleForAutoScaling_mysuffix).",
+            )
+        if self.allows_custom_suffix and len(name) + len(separator) >= 64:
+            raise _refuse(
+                "allows_custom_suffix",
+                True,
+                f"{name}{separator} leaves no room for a suffix within IAM's 64 characters",
+                "Pass allows_custom_suffix=False, or check the role name.",
+            )
 
     @property
     def path(self) -> str:
@@ -86,6 +269,160 @@ class RoleSpec:
         """Every deletion task id of this role starts with this, then a UUID."""
         return f"task{self.path}{self.role_name}/"
 
+    def role_name_with_suffix(self, suffix: str | None) -> str:
+        """The name IAM gives the role created with ``CustomSuffix=suffix`` (``None``: no suffix).
+
+        IAM appends the suffix to the role name after ``custom_suffix_separator`` (``"_"``, as in
+        Amazon EC2 Auto Scaling's ``AWSServiceRoleForAutoScaling_mysuffix``).
+
+        >>> MARKETPLACE_PURCHASE_ORDERS.role_name_with_suffix(None)
+        'AWSServiceRoleForMarketplacePurchaseOrders'
+        >>> MARKETPLACE_PURCHASE_ORDERS.role_name_with_suffix("x")
+        Traceback (most recent call last):
+        ...
+        slr_fsm.errors.UsageError: RoleSpec(allows_custom_suffix=False): purchase-orders.marketplace.amazonaws.com takes no CustomSuffix, so no role is ever named with 'x'. Ask for role_name_with_suffix(None), or use a spec whose service allows a suffix.
+        """
+        if suffix is None:
+            return self.role_name
+        if not self.allows_custom_suffix:
+            raise _refuse(
+                "allows_custom_suffix",
+                False,
+                f"{self.service_principal} takes no CustomSuffix, so no role is ever named with "
+                f"{shown(suffix)}",
+                "Ask for role_name_with_suffix(None), or use a spec whose service allows a suffix.",
+            )
+        return f"{self.role_name}{self.custom_suffix_separator}{suffix}"
+
+
+def _what_is_wrong(name: object) -> str:
+    """Why a role name does not match IAM's pattern, in a few words."""
+    if not isinstance(name, str):
+        return "this one is not text"
+    if not name:
+        return "this one is empty"
+    if len(name) > 64:
+        return f"this one is {len(name)} long"
+    return f"this one has {shown(next(c for c in name if not _ROLE_NAME.fullmatch(c)))}"
+
+
+def _check_date(value: object) -> None:
+    if value == "":
+        return
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            datetime.date.fromisoformat(value)
+        except ValueError:
+            pass
+        else:
+            return
+    raise _refuse(
+        "managed_policy_updated",
+        value,
+        "the date the policy's default version was created is a calendar date YYYY-MM-DD",
+        "Take the date of GetPolicyVersion's CreateDate (e.g. '2021-10-27'), or pass '' if "
+        "you do not model it.",
+    )
+
+
+def conventional_role_name(service_principal: str) -> str:
+    """The name a service-linked role of ``service_principal`` conventionally has.
+
+    The convention AWS Marketplace follows: ``AWSServiceRoleFor`` and the principal's labels
+    before ``.amazonaws.com``, last label first, each hyphenated word capitalized. It is a
+    guess, not a rule AWS states: many services name their roles otherwise (``AutoScaling``,
+    not ``Autoscaling``; ``AWSServiceRoleForPrivateMarketplaceAdmin`` for
+    ``private-marketplace.marketplace``), so pass the documented name where there is one.
+
+    >>> conventional_role_name("purchase-orders.marketplace.amazonaws.com")
+    'AWSServiceRoleForMarketplacePurchaseOrders'
+    >>> conventional_role_name("elasticbeanstalk.amazonaws.com")  # AWS: ...ElasticBeanstalk
+    'AWSServiceRoleForElasticbeanstalk'
+    """
+    if not isinstance(service_principal, str) or not _PRINCIPAL.fullmatch(service_principal):
+        raise _refuse(
+            "service_principal",
+            service_principal,
+            "a service principal is the service's lower-case DNS-like name ending in "
+            ".amazonaws.com",
+            "Use the principal the service's documentation gives, e.g. 'autoscaling.amazonaws.com'.",
+        )
+    labels = service_principal.removesuffix(".amazonaws.com").split(".")
+    words = [word for label in reversed(labels) for word in label.split("-")]
+    return "AWSServiceRoleFor" + "".join(word[:1].upper() + word[1:] for word in words)
+
+
+def service_linked_role(
+    service_principal: str,
+    role_name: str | None = None,
+    *,
+    managed_policy_name: str,
+    policy_document: Mapping[str, Any] | str,
+    allows_custom_suffix: bool = False,
+    description: str | None = None,
+    managed_policy_version: str = "v1",
+    managed_policy_updated: str = "",
+    purpose: str = "",
+    creation: str = "",
+    management_account_only: bool = False,
+    cleanup: str = "",
+    max_session_duration: int = 3600,
+    custom_suffix_separator: str = "_",
+) -> RoleSpec:
+    """A :class:`RoleSpec` for any service's service-linked role, for code that manages one.
+
+    ``role_name`` defaults to :func:`conventional_role_name` of the principal; pass AWS's
+    documented name when it differs. ``policy_document`` is the managed policy's document, as a
+    dict or as JSON text (its key order is kept). Every value is checked as :class:`RoleSpec`
+    checks it. Give the spec to a simulation with ``Simulation(specs=[...])`` or
+    ``Simulation.default(specs=[...])``; nothing ever keeps it in use unless you also give a
+    :class:`~slr_fsm.usage.UsageModel` for it.
+
+    >>> from slr_fsm import Simulation
+    >>> auto_scaling = service_linked_role(
+    ...     "autoscaling.amazonaws.com",
+    ...     "AWSServiceRoleForAutoScaling",
+    ...     managed_policy_name="AutoScalingServiceRolePolicy",
+    ...     policy_document={"Version": "2012-10-17", "Statement": []},
+    ...     allows_custom_suffix=True,
+    ... )
+    >>> auto_scaling.role_name_with_suffix("mysuffix")
+    'AWSServiceRoleForAutoScaling_mysuffix'
+    >>> sim = Simulation.default(specs=[auto_scaling])
+    >>> role = sim.iam("111122223333").create_service_linked_role(
+    ...     AWSServiceName="autoscaling.amazonaws.com")["Role"]
+    >>> role["Path"], role["RoleName"]
+    ('/aws-service-role/autoscaling.amazonaws.com/', 'AWSServiceRoleForAutoScaling')
+    """
+    if isinstance(policy_document, Mapping):
+        try:
+            document_json = _frozen_json(dict(policy_document))
+        except (TypeError, ValueError) as error:
+            raise _refuse(
+                "managed_policy_document_json",
+                policy_document,
+                f"the policy document cannot be written as JSON ({error})",
+                "Pass a dict of JSON values (str, numbers, bools, None, lists and dicts).",
+            ) from None
+    else:
+        document_json = policy_document
+    return RoleSpec(
+        role_name=conventional_role_name(service_principal) if role_name is None else role_name,
+        service_principal=service_principal,
+        managed_policy_name=managed_policy_name,
+        managed_policy_document_json=document_json,
+        managed_policy_version=managed_policy_version,
+        managed_policy_updated=managed_policy_updated,
+        max_session_duration=max_session_duration,
+        allows_custom_suffix=allows_custom_suffix,
+        purpose=purpose,
+        description=description,
+        creation=creation,
+        management_account_only=management_account_only,
+        cleanup=cleanup,
+        custom_suffix_separator=custom_suffix_separator,
+    )
+
 
 MARKETPLACE_PURCHASE_ORDERS = RoleSpec(
     role_name="AWSServiceRoleForMarketplacePurchaseOrders",
@@ -114,6 +451,16 @@ MARKETPLACE_PURCHASE_ORDERS = RoleSpec(
     purpose=(
         "Lets AWS Marketplace attach purchase-order numbers to AWS Marketplace subscriptions "
         "in AWS Billing and Cost Management."
+    ),
+    description=None,
+    creation=(
+        "console: AWS Marketplace Settings > AWS Billing integration > Configure integration "
+        "(management account; sets up every account of the organization)"
+    ),
+    management_account_only=True,
+    cleanup=(
+        "AWS says only 'clean up'; modelled: remove the AWS Billing integration and detach "
+        "purchase-order numbers from the subscriptions of the accounts it serves"
     ),
 )
 """The seed's role: ``AWSServiceRoleForMarketplacePurchaseOrders``."""
