@@ -40,9 +40,24 @@ from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.subscriptions import Subscription
 from slr_fsm.usage import UsageModel
 
-__all__ = ["DEFAULT_REGIONS", "AccountLike", "Caller", "EventLog", "PrincipalLike", "World"]
+__all__ = [
+    "DEFAULT_ACCOUNT_IDS",
+    "DEFAULT_REGIONS",
+    "AccountLike",
+    "Caller",
+    "EventLog",
+    "PrincipalLike",
+    "World",
+]
 
 DEFAULT_REGIONS = ("us-east-1", "eu-west-1")
+DEFAULT_ACCOUNT_IDS = {
+    "management": "111122223333",
+    "member-a": "444455556666",
+    "member-b": "777788889999",
+    "standalone": "123456789012",
+}
+"""The default world's accounts, by name (``Simulation.default(account_ids=...)`` changes them)."""
 _LATEST_START = dt.datetime(9999, 1, 1, tzinfo=dt.UTC) - dt.timedelta(seconds=2 * MAX_ELAPSED)
 """A clock may start no later than this: it can then run its whole range, and work may be
 scheduled up to as far again, inside ``datetime``'s calendar."""
@@ -114,23 +129,44 @@ class World(KernelApi, WorldReads):
         lifecycle: Lifecycle = LIFECYCLE,
         specs: Sequence[RoleSpec] = (MARKETPLACE_PURCHASE_ORDERS,),
         usage_models: Iterable[UsageModel] = (),
+        account_ids: Mapping[str, str] | None = None,
     ) -> Self:
         """A ready world: an organization (management account and two members), a standalone
         account, ``admin`` and ``readonly`` principals in each, and one subscription per account
-        in each of two Regions.
+        in each of two Regions. ``account_ids`` changes the ids by account name, e.g. to line
+        the management account up with moto's default account:
 
         >>> from slr_fsm import Simulation
         >>> [a.name for a in Simulation.default(seed=0).accounts]
         ['management', 'member-a', 'member-b', 'standalone']
+        >>> sim = Simulation.default(
+        ...     account_ids={"management": "123456789012", "standalone": "111122223333"})
+        >>> sim.organization.management_account.account_id
+        '123456789012'
         """
+        ids = dict(DEFAULT_ACCOUNT_IDS)
+        if account_ids is not None:
+            if not isinstance(account_ids, Mapping) or not set(account_ids) <= set(ids):
+                raise UsageError(
+                    f"account_ids maps some of {list(ids)} to 12-digit ids, got "
+                    f"{shown(account_ids)}"
+                )
+            ids.update(account_ids)
+        taken = [n for n, i in ids.items() if list(ids.values()).count(i) > 1]
+        if taken:
+            raise UsageError(
+                f"Accounts {taken} would share the id {shown(ids[taken[0]])}: each default "
+                "account needs its own; move the others too (e.g. the standalone account when "
+                "the management account takes 123456789012)."
+            )
         world = cls(
             seed, latencies=latencies, lifecycle=lifecycle, specs=specs, usage_models=usage_models
         )
         world.add_organization(
-            Account("111122223333", "management"),
-            [Account("444455556666", "member-a"), Account("777788889999", "member-b")],
+            Account(ids["management"], "management"),
+            [Account(ids["member-a"], "member-a"), Account(ids["member-b"], "member-b")],
         )
-        world.add_account(Account("123456789012", "standalone"))
+        world.add_account(Account(ids["standalone"], "standalone"))
         for account in world.accounts:
             for region in DEFAULT_REGIONS:
                 world.add_subscription(account, region, f"Analytics suite ({region})")

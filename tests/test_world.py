@@ -291,3 +291,17 @@ def test_replaying_something_else_than_events_is_refused():
 
     with pytest.raises(UsageError, match="Events"):
         replay_log(Simulation.default().snapshot(), ["not an event"])
+
+
+def test_the_default_worlds_account_ids_can_be_chosen():
+    """``account_ids`` renames the default accounts by name (to line up with moto's
+    123456789012), and refuses unknown names or ids two accounts would share."""
+    sim = Simulation.default(account_ids={"management": "123456789012", "standalone": "999999999999"})
+    assert [a.account_id for a in sim.accounts] == [
+        "123456789012", "444455556666", "777788889999", "999999999999"]
+    sim.marketplace("123456789012").configure_billing_integration()
+    assert sim.role("123456789012").exists
+    with pytest.raises(UsageError, match="share the id"):
+        Simulation.default(account_ids={"management": "123456789012"})
+    with pytest.raises(UsageError, match="account_ids"):
+        Simulation.default(account_ids={"boss": "123456789012"})
