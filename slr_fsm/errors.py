@@ -15,12 +15,16 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 __all__ = [
+    "AWSOrganizationsNotInUseException",
     "AccessDenied",
+    "AccessDeniedException",
+    "AccountNotFoundException",
     "AwsError",
     "ConcurrentModification",
     "ConflictException",
     "InvalidClientTokenId",
     "InvalidInput",
+    "InvalidInputException",
     "LimitExceeded",
     "MalformedPolicyDocument",
     "ManagementAccountRequired",
@@ -164,6 +168,42 @@ class ConflictException(AwsError):
     http_status = 409
 
 
+class AccessDeniedException(AccessDenied):
+    """AWS Organizations' ``AccessDeniedException`` (HTTP 400, as its API Reference lists it):
+    the caller's policies do not allow the action, or only the management account may call it."""
+
+    code = "AccessDeniedException"
+    http_status = 400
+
+
+class AWSOrganizationsNotInUseException(AwsError):
+    """AWS Organizations: the calling account is not a member of an organization (HTTP 400)."""
+
+    code = "AWSOrganizationsNotInUseException"
+    http_status = 400
+
+
+class AccountNotFoundException(AwsError):
+    """AWS Organizations: no account with that id in the caller's organization (HTTP 400)."""
+
+    code = "AccountNotFoundException"
+    http_status = 400
+
+
+class InvalidInputException(InvalidInput):
+    """AWS Organizations' ``InvalidInputException`` (HTTP 400), with its ``reason`` (e.g.
+    ``INVALID_PATTERN``), which boto3 shows as the response's ``Reason``."""
+
+    code = "InvalidInputException"
+    http_status = 400
+
+    def __init__(
+        self, message: str, *, reason: str | None = None, guard: str | None = None
+    ) -> None:
+        super().__init__(message, guard=guard)
+        self.reason = reason
+
+
 class UsageError(SlrFsmError, ValueError):
     """A mistake in how the library itself is used (a negative clock step, a bad snapshot)."""
 
@@ -199,6 +239,10 @@ _BY_CODE: dict[str, type[AwsError]] = {
         InvalidClientTokenId,
         ResourceNotFoundException,
         ConflictException,
+        AccessDeniedException,
+        AWSOrganizationsNotInUseException,
+        AccountNotFoundException,
+        InvalidInputException,
     )
 }
 

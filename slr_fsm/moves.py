@@ -49,7 +49,16 @@ __all__ = [
 FACES: dict[str, frozenset[str]] = {
     "iam": frozenset(op.method for op in IAM_OPERATIONS),
     "console": frozenset(CONSOLE_OPERATIONS),
-    "sts": frozenset({"assume_role"}),
+    "sts": frozenset({"assume_role", "get_caller_identity"}),
+    "organizations": frozenset(
+        {
+            "describe_organization",
+            "list_accounts",
+            "describe_account",
+            "list_roots",
+            "list_aws_service_access_for_organization",
+        }
+    ),
 }
 """Each face of a simulation, by name, and the operations it answers."""
 

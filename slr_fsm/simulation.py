@@ -12,9 +12,13 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from slr_fsm.accounts import Organization
 from slr_fsm.display import html_table
 from slr_fsm.iam import IamApi
 from slr_fsm.marketplace import MarketplaceConsole
+from slr_fsm.organizations import OrganizationsApi
 from slr_fsm.sts import StsApi
 from slr_fsm.world import AccountLike, PrincipalLike, World
 
@@ -25,8 +29,9 @@ class Simulation(World):
     """A simulated AWS world around service-linked roles; the library's main entry point.
 
     Build one with :meth:`Simulation.default` (or an empty one and ``add_organization`` etc.),
-    act through :meth:`iam`, :meth:`marketplace` and :meth:`sts`, move time with ``advance`` and
-    ``settle``, read ``role(account)`` and ``trace``, and ``snapshot``/``restore`` the world.
+    act through :meth:`iam`, :meth:`marketplace`, :meth:`sts` and ``organizations(account)``,
+    move time with ``advance`` and ``settle``, read ``role(account)`` and ``trace``, and
+    ``snapshot``/``restore`` the world.
     """
 
     def iam(self, account: AccountLike, principal: PrincipalLike | None = None) -> IamApi:
@@ -42,6 +47,17 @@ class Simulation(World):
     def sts(self, account: AccountLike, principal: PrincipalLike | None = None) -> StsApi:
         """STS for a user, or for a service principal such as the role's trusted service."""
         return StsApi(self, account, principal)
+
+    @property
+    def organizations(self) -> OrganizationsFace:
+        """Every organization in the world, as a tuple; called, ``sim.organizations(account,
+        principal=None)``, the AWS Organizations API as that principal sees it.
+
+        >>> sim = Simulation.default()
+        >>> len(sim.organizations), sim.organizations(sim.organization.management_account)
+        (1, <OrganizationsApi admin@111122223333>)
+        """
+        return OrganizationsFace(super().organizations, self)
 
     def _repr_html_(self) -> str:
         multi = len(self.specs) > 1
@@ -91,6 +107,25 @@ class Simulation(World):
         if len(self.accounts) > _SHOWN_ACCOUNTS:
             parts.append(f"... {len(self.accounts) - _SHOWN_ACCOUNTS} more")
         return f"<Simulation seed={self.seed} t={self.clock.elapsed:g}s roles=[{', '.join(parts)}]>"
+
+
+class OrganizationsFace(tuple[Organization, ...]):
+    """The world's organizations (a tuple, as :attr:`World.organizations` gives them) that,
+    called like ``sim.iam(...)``, give the AWS Organizations face
+    (:class:`~slr_fsm.organizations.OrganizationsApi`)."""
+
+    _sim: Simulation
+
+    def __new__(cls, organizations: Any, sim: Simulation) -> OrganizationsFace:
+        made = super().__new__(cls, organizations)
+        made._sim = sim
+        return made
+
+    def __call__(
+        self, account: AccountLike, principal: PrincipalLike | None = None
+    ) -> OrganizationsApi:
+        """AWS Organizations (read side) as ``principal`` (default ``admin``) in ``account``."""
+        return OrganizationsApi(self._sim, account, principal)
 
 
 _SHOWN_ACCOUNTS = 20

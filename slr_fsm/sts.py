@@ -1,4 +1,5 @@
-"""STS ``AssumeRole``: the trust policy decides, and only the trusted service is trusted.
+"""STS ``AssumeRole`` (the trust policy decides: only the trusted service is trusted) and
+``GetCallerIdentity``.
 
 >>> from slr_fsm import Simulation
 >>> sim = Simulation.default(); mgmt = sim.organization.management_account
@@ -11,24 +12,37 @@
 Traceback (most recent call last):
 ...
 slr_fsm.errors.AccessDenied: AccessDenied: User: arn:aws:iam::111122223333:user/admin is not authorized to perform: sts:AssumeRole on resource: arn:aws:iam::111122223333:role/aws-service-role/purchase-orders.marketplace.amazonaws.com/AWSServiceRoleForMarketplacePurchaseOrders
+>>> sim.sts(mgmt, "readonly").get_caller_identity()["Arn"]
+'arn:aws:iam::111122223333:user/readonly'
+
+As AWS refuses bad credentials, STS refuses an unknown account or principal per call
+(``InvalidClientTokenId``), and the refusal is logged like any other.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import re
 from typing import Any
 
-from slr_fsm.accounts import ServicePrincipal
-from slr_fsm.errors import AccessDenied, ValidationError
+from slr_fsm.accounts import Account, Principal, ServicePrincipal
+from slr_fsm.errors import AccessDenied, InvalidClientTokenId, UsageError, ValidationError
 from slr_fsm.face import Face
 from slr_fsm.policy import PolicyDocument, trust_allows
 from slr_fsm.roles import Role
 from slr_fsm.specs import RoleSpec
 from slr_fsm.validation import Param, validate
+from slr_fsm.world import AccountLike, PrincipalLike, World
 
-__all__ = ["StsApi"]
+__all__ = ["STS_OPERATIONS", "StsApi"]
+
+STS_OPERATIONS: dict[str, str] = {
+    "AssumeRole": "assume_role",
+    "GetCallerIdentity": "get_caller_identity",
+}
+"""Each STS operation slr_fsm answers, by AWS name, and the face's method for it."""
 
 _ASSUME_ROLE = (
     Param(
@@ -63,12 +77,48 @@ def _trust_policy(spec: RoleSpec) -> PolicyDocument:
 
 
 class StsApi(Face):
-    """STS as one principal (a user, or a service principal) sees it: ``sim.sts(account, who)``."""
+    """STS as one principal (a user, or a service principal) sees it: ``sim.sts(account, who)``.
+
+    An account or principal the world does not hold is refused by each call, logged, with
+    ``InvalidClientTokenId`` (a value that cannot even name one is refused here, unlogged).
+    """
+
+    def __init__(self, world: World, account: AccountLike, principal: PrincipalLike | None = None):
+        self._refused: InvalidClientTokenId | None = None
+        try:
+            super().__init__(world, account, principal)
+        except InvalidClientTokenId as refused:
+            stranger = _stranger(account, principal)
+            if stranger is None:
+                raise
+            self._world, self._refused = world, refused
+            self.account, self.principal = stranger
+
+    def get_caller_identity(self, **kwargs: Any) -> dict[str, Any]:
+        """GetCallerIdentity: who is calling. It needs no permission (AWS: "No permissions are
+        required to perform this operation", even under an explicit deny); a service principal
+        has no credentials of its own to ask with (``InvalidClientTokenId``)."""
+
+        def body() -> dict[str, Any]:
+            self._check_credentials()
+            validate((), kwargs)
+            if isinstance(self.principal, ServicePrincipal):
+                raise InvalidClientTokenId(
+                    "The security token included in the request is invalid. (slr_fsm: a "
+                    "service principal has no credentials of its own to ask with.)",
+                    guard="credentials",
+                )
+            arn = self.principal.arn
+            user_id = hashlib.blake2b(arn.encode(), digest_size=20).hexdigest().upper()[:17]
+            return {"UserId": f"AIDA{user_id}", "Account": self.account.account_id, "Arn": arn}
+
+        return self._attempt("get_caller_identity", kwargs, body)
 
     def assume_role(self, **kwargs: Any) -> dict[str, Any]:
         """AssumeRole: allowed only to the role's trusted service, once the role is usable."""
 
         def body() -> dict[str, Any]:
+            self._check_credentials()
             validate(_ASSUME_ROLE, kwargs)
             role = self._target(kwargs["RoleArn"])
             duration = kwargs.get("DurationSeconds") or 3600
@@ -84,6 +134,11 @@ class StsApi(Face):
         return self._attempt(
             "assume_role", kwargs, body, role_account_id=account_id, role_name=role_name
         )
+
+    def _check_credentials(self) -> None:
+        """Refuse the call of a caller the world does not hold, as AWS refuses bad credentials."""
+        if self._refused is not None:
+            raise InvalidClientTokenId(self._refused.message, guard="credentials")
 
     def _role_concerned(self, role_arn: object) -> tuple[str, str | None]:
         """The account and simulated role an ARN names (for the log), else the caller's."""
@@ -118,8 +173,6 @@ class StsApi(Face):
 
     def _credentials(self, role: Role, session: str, duration: int) -> dict[str, Any]:
         """Deterministic temporary credentials, derived from the role, session and time."""
-        import hashlib  # here, not at import: only credentials need it
-
         now = self._world.now
         seed = f"{self._world.seed}:{role.role_id}:{session}:{now.isoformat()}".encode()
         digest = hashlib.blake2b(seed, digest_size=48).hexdigest().upper()
@@ -135,3 +188,23 @@ class StsApi(Face):
                 "Arn": f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session}",
             },
         }
+
+
+def _stranger(account: object, principal: object) -> tuple[Account, Principal] | None:
+    """The caller an unknown account and principal name (to log their refused calls), or
+    ``None`` when the values cannot name one."""
+    if isinstance(account, Account):
+        account_id = account.account_id
+    elif isinstance(account, str) and re.fullmatch(r"\d{12}", account, re.ASCII):
+        account_id = account
+    else:
+        return None
+    name = principal.name if isinstance(principal, Principal) else principal
+    if name is None:
+        name = "admin"
+    if not isinstance(name, str) or not name:
+        return None
+    try:
+        return Account(account_id), Principal(name, account_id)
+    except UsageError:
+        return None
