@@ -18,6 +18,11 @@ client's modelled exceptions).
 ...     print(error.response["Error"]["Code"])
 UnmodifiableEntity
 
+IAM, STS and (read side) AWS Organizations clients are answered. Inside ``simulated_boto3``
+nothing reaches AWS: a client for any other service is refused when it is created
+(:class:`ServiceNotSimulated`), unless the block hands such clients to moto
+(``others="moto"``, inside moto's ``mock_aws``).
+
 Needs the ``boto`` extra: ``pip install "slr-fsm[boto]"``.
 """
 
@@ -25,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import hashlib
 import json
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
@@ -33,17 +37,21 @@ from urllib.parse import quote
 
 import attrs
 
-from slr_fsm.accounts import Account, ServicePrincipal
-from slr_fsm.errors import AwsError, InvalidClientTokenId, UsageError
-from slr_fsm.iam import IAM_OPERATIONS, IamApi
+from slr_fsm.accounts import Account
+from slr_fsm.errors import AwsError, UsageError
+from slr_fsm.iam import IAM_OPERATIONS
 from slr_fsm.ids import IdGenerator
+from slr_fsm.organizations import ORGANIZATIONS_OPERATIONS
 from slr_fsm.simulation import Simulation
+from slr_fsm.sts import STS_OPERATIONS
 from slr_fsm.world import AccountLike, PrincipalLike
 
 try:
     import botocore.session
     from botocore.awsrequest import AWSResponse
     from botocore.model import OperationModel, Shape
+
+    from slr_fsm.boto_patch import ServiceNotSimulated, check_others, routed, sealed_route
 except ImportError as missing:  # pragma: no cover - depends on the environment
     raise ImportError(
         "slr_fsm.boto needs boto3 and botocore: pip install 'slr-fsm[boto]'"
@@ -53,18 +61,32 @@ if TYPE_CHECKING:
     from botocore.client import BaseClient
 
 __all__ = [
+    "SIMULATED_SERVICES",
     "OperationNotSimulated",
+    "ServiceNotSimulated",
     "SimulatedClients",
     "attach",
     "iam_client",
+    "organizations_client",
     "simulated",
     "simulated_boto3",
     "sts_client",
     "wire_form",
 ]
 
-_SERVICES = ("iam", "sts")
 _STATE_KEY = "slr_fsm.api_params"
+_FACES: dict[str, tuple[str, Callable[..., Any], dict[str, str]]] = {
+    "iam": ("IAM", Simulation.iam, {op.name: op.method for op in IAM_OPERATIONS}),
+    "sts": ("STS", Simulation.sts, STS_OPERATIONS),
+    "organizations": (
+        "Organizations",
+        lambda sim, *caller: sim.organizations(*caller),
+        ORGANIZATIONS_OPERATIONS,
+    ),
+}
+"""Each service a simulation answers: its name in messages, its face, and its operations."""
+SIMULATED_SERVICES = tuple(_FACES)
+"""The botocore services whose clients a simulation answers."""
 
 
 class OperationNotSimulated(UsageError):
@@ -79,46 +101,19 @@ class _Binding:
     account_id: str
     principal: PrincipalLike
     service: str
-    _iam: IamApi | None = None
 
     def answer(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
-        """The simulation's boto3-shaped answer; raises the simulation's AwsError."""
-        if self.service == "iam":
-            method = _IAM_METHODS.get(operation)
-            if method is None:
-                raise _not_simulated("IAM", operation, sorted(_IAM_METHODS))
-            if self._iam is None:  # an unknown caller is refused here, call after call
-                self._iam = self.sim.iam(self.account_id, self.principal)
-            return dict(getattr(self._iam, method)(**params))
-        if operation == "AssumeRole":
-            return self.sim.sts(self.account_id, self.principal).assume_role(**params)
-        if operation == "GetCallerIdentity":
-            _, who = self.sim.caller(self.account_id, self.principal)
-            if isinstance(who, ServicePrincipal):
-                raise InvalidClientTokenId(
-                    "The security token included in the request is invalid. (slr_fsm: a "
-                    "service principal has no credentials of its own to ask with.)"
-                )
-            return {
-                "UserId": f"AIDA{_digest(who.arn)[:17]}",
-                "Account": self.account_id,
-                "Arn": who.arn,
-            }
-        raise _not_simulated("STS", operation, ["AssumeRole", "GetCallerIdentity"])
-
-
-_IAM_METHODS = {op.name: op.method for op in IAM_OPERATIONS}
-
-
-def _not_simulated(service: str, operation: str, known: list[str]) -> OperationNotSimulated:
-    return OperationNotSimulated(
-        f"{service} {operation} is not simulated by slr_fsm, so this client cannot answer it "
-        f"(it never answers with an empty response). Simulated: {', '.join(known)}."
-    )
-
-
-def _digest(text: str) -> str:
-    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest().upper()
+        """The simulation's boto3-shaped answer, from the service's face (an unknown caller is
+        refused there, call after call); raises the simulation's AwsError."""
+        label, face, methods = _FACES[self.service]
+        method = methods.get(operation)
+        if method is None:
+            raise OperationNotSimulated(
+                f"{label} {operation} is not simulated by slr_fsm, so this client cannot answer "
+                f"it (it never answers with an empty response). Simulated: "
+                f"{', '.join(sorted(methods))}."
+            )
+        return dict(getattr(face(self.sim, self.account_id, self.principal), method)(**params))
 
 
 def _request_id(sim: Simulation) -> str:
@@ -184,6 +179,23 @@ def wire_form(parsed: Any, shape: Shape | None) -> Any:
     return parsed
 
 
+def _error_form(error: AwsError, model: OperationModel) -> dict[str, Any]:
+    """A refusal as botocore's parser hands it on for the service's protocol: ``Error`` (with
+    ``Type`` in the query protocol's XML), plus the error shape's modelled ``Message`` and
+    ``Reason`` at the top level, as botocore adds them."""
+    json_protocol = model.metadata.get("protocol") == "json"
+    parsed: dict[str, Any] = {"Error": {"Code": error.code, "Message": error.message}}
+    if not json_protocol:
+        parsed["Error"]["Type"] = error.fault
+    shape = model.service_model.shape_for_error_code(error.code)
+    members = shape.members if shape is not None else {}
+    if "Message" in members:
+        parsed["Message"] = error.message
+    if "Reason" in members and getattr(error, "reason", None):
+        parsed["Reason"] = error.reason  # type: ignore[attr-defined]
+    return parsed
+
+
 def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[..., Any]]:
     def capture(params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
         context[_STATE_KEY] = dict(params)
@@ -196,13 +208,12 @@ def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[...
                 parsed = wire_form(binding.answer(model.name, params), model.output_shape)
                 status = 200
             except AwsError as error:
-                parsed = {
-                    "Error": {"Type": error.fault, "Code": error.code, "Message": error.message}
-                }
-                status = error.http_status
+                parsed, status = _error_form(error, model), error.http_status
+        json_protocol = model.metadata.get("protocol") == "json"
+        content_type = "application/x-amz-json-1.1" if json_protocol else "text/xml"
         metadata: dict[str, Any] = {
             "RequestId": request_id,
-            "HTTPHeaders": {"x-amzn-requestid": request_id, "content-type": "text/xml"},
+            "HTTPHeaders": {"x-amzn-requestid": request_id, "content-type": content_type},
             "RetryAttempts": 0,
         }
         parsed["ResponseMetadata"] = {**metadata, "HTTPStatusCode": status}
@@ -233,7 +244,7 @@ def attach(
     account_id: AccountLike | None = None,
     principal: PrincipalLike | None = None,
 ) -> SimulatedClients:
-    """Make an existing IAM or STS client answer from ``sim`` until ``detach()``.
+    """Make an existing IAM, STS or Organizations client answer from ``sim`` until ``detach()``.
 
     ``account_id`` defaults to the organization's management account (or the first account);
     ``principal`` to that account's ``admin``. As with AWS credentials, an unknown account or
@@ -243,8 +254,10 @@ def attach(
         raise UsageError(f"attach() binds a client to a Simulation, got {sim!r}")
     meta = getattr(client, "meta", None)
     service = getattr(getattr(meta, "service_model", None), "service_name", None)
-    if service not in _SERVICES:
-        raise UsageError(f"slr_fsm simulates IAM and STS clients only, not {service!r}.")
+    if service not in _FACES:
+        raise UsageError(
+            f"slr_fsm simulates {', '.join(SIMULATED_SERVICES)} clients only, not {service!r}."
+        )
     if account_id is None:
         account = _default_account(sim)
     else:
@@ -269,14 +282,18 @@ def _default_account(sim: Simulation) -> str:
     return sim.accounts[0].account_id
 
 
-def _session_client(service: str, region_name: str) -> BaseClient:
-    session = botocore.session.Session()
-    return session.create_client(
+def _bound_client(service: str, sim: Simulation, *caller: Any, region_name: str) -> BaseClient:
+    """A client of its own botocore session (dummy credentials), attached to ``sim``."""
+    if not isinstance(sim, Simulation):
+        raise UsageError(f"{service}_client() takes a Simulation, got {sim!r}")
+    client = botocore.session.Session().create_client(
         service,
         region_name=region_name,
         aws_access_key_id="slr-fsm",
         aws_secret_access_key="slr-fsm",
     )
+    attach(client, sim, *caller)
+    return client
 
 
 def iam_client(
@@ -289,11 +306,7 @@ def iam_client(
 
     ``principal`` is a principal's name (``"readonly"``) or object.
     """
-    if not isinstance(sim, Simulation):
-        raise UsageError(f"iam_client() takes a Simulation, got {sim!r}")
-    client = _session_client("iam", region_name)
-    attach(client, sim, account_id, principal)
-    return client
+    return _bound_client("iam", sim, account_id, principal, region_name=region_name)
 
 
 def sts_client(
@@ -304,9 +317,24 @@ def sts_client(
 ) -> BaseClient:
     """A real botocore STS client answered by ``sim``: ``assume_role`` on the service-linked
     role succeeds only for the trusted service principal; ``get_caller_identity`` works too."""
-    client = _session_client("sts", region_name)
-    attach(client, sim, account_id, principal)
-    return client
+    return _bound_client("sts", sim, account_id, principal, region_name=region_name)
+
+
+def organizations_client(
+    sim: Simulation,
+    account_id: AccountLike | None = None,
+    principal: PrincipalLike | None = None,
+    region_name: str = "us-east-1",
+) -> BaseClient:
+    """A real botocore AWS Organizations client answered by ``sim`` (the read side: see
+    :mod:`slr_fsm.organizations`).
+
+    >>> from slr_fsm import Simulation
+    >>> orgs = organizations_client(Simulation.default())
+    >>> [a["Id"] for a in orgs.list_accounts()["Accounts"]]
+    ['111122223333', '444455556666', '777788889999']
+    """
+    return _bound_client("organizations", sim, account_id, principal, region_name=region_name)
 
 
 @contextlib.contextmanager
@@ -329,34 +357,38 @@ def simulated_boto3(
     sim: Simulation,
     account_id: AccountLike | None = None,
     principal: PrincipalLike | None = None,
+    *,
+    others: str | None = None,
 ) -> Iterator[Simulation]:
-    """Every IAM and STS client created inside the block, by any boto3 or botocore session
-    (``boto3.client("iam")`` included), answers from ``sim``.
+    """Every IAM, STS and Organizations client created inside the block, by any boto3 or
+    botocore session (``boto3.client("iam")`` included), answers from ``sim``; no client created
+    inside it ever reaches AWS.
+
+    A client for any other service is refused when it is created (:class:`ServiceNotSimulated`),
+    unless ``others="moto"``: then, inside moto's ``mock_aws``, moto answers it (and a request
+    moto does not answer is refused rather than sent). Blocks may nest and overlap across
+    threads: a client goes to the innermost block of the thread that creates it; in a thread
+    with no block, botocore is untouched (so code that starts threads should enter the block in
+    them too, or build its clients first).
 
     >>> import boto3
     >>> from slr_fsm import Simulation
     >>> sim = Simulation.default()
     >>> with simulated_boto3(sim):
-    ...     boto3.client("iam").list_roles()["Roles"]
+    ...     print(boto3.client("iam").list_roles()["Roles"])
+    ...     try:
+    ...         boto3.client("s3")
+    ...     except ServiceNotSimulated as refused:
+    ...         print(type(refused).__name__)
     []
+    ServiceNotSimulated
     """
-    original = botocore.session.Session.create_client
+    if not isinstance(sim, Simulation):
+        raise UsageError(f"simulated_boto3() takes a Simulation, got {sim!r}")
+    check_others(others)
 
-    def create_client(
-        self: botocore.session.Session, service_name: str, *args: Any, **kwargs: Any
-    ) -> Any:
-        if service_name in _SERVICES:
-            kwargs.setdefault("aws_access_key_id", "slr-fsm")
-            kwargs.setdefault("aws_secret_access_key", "slr-fsm")
-            if service_name == "sts" and not kwargs.get("region_name") and not (args and args[0]):
-                kwargs["region_name"] = "us-east-1"
-        client = original(self, service_name, *args, **kwargs)
-        if service_name in _SERVICES:
-            attach(client, sim, account_id, principal)
-        return client
+    def bind(client: BaseClient) -> None:
+        attach(client, sim, account_id, principal)
 
-    botocore.session.Session.create_client = create_client
-    try:
+    with routed(sealed_route(bind, SIMULATED_SERVICES, others)):
         yield sim
-    finally:
-        botocore.session.Session.create_client = original

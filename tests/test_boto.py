@@ -20,6 +20,7 @@ from slr_fsm.boto import (
     sts_client,
     wire_form,
 )
+from slr_fsm.errors import ValidationError
 from slr_fsm.iam import IAM_OPERATIONS
 from tests.conftest import MANAGEMENT, MEMBER, ROLE, SERVICE
 
@@ -255,3 +256,49 @@ def test_unknown_callers_are_refused_per_call_as_client_errors(sim):
     assert error["Error"]["Code"] == "InvalidClientTokenId"
     error = error_of(lambda: sts_client(sim, MANAGEMENT, SERVICE).get_caller_identity())
     assert error["Error"]["Code"] == "InvalidClientTokenId"
+
+
+def test_get_caller_identity_is_answered_and_logged_by_the_simulation(sim):
+    """GetCallerIdentity goes through the STS face: logged, needing no permission (even under an
+    explicit deny); unknown callers and a service principal are refused, and logged too."""
+    from slr_fsm.trace import replay_log
+
+    sim.add_principal(MANAGEMENT, "denied", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "sts:GetCallerIdentity", "Resource": "*"}]})
+    start = sim.snapshot()  # replay_log makes the logged calls again, unknown callers' too
+    identity = sts_client(sim, MANAGEMENT, "denied").get_caller_identity()
+    assert identity["Arn"] == f"arn:aws:iam::{MANAGEMENT}:user/denied"
+    assert identity["UserId"].startswith("AIDA")
+    assert len(identity["UserId"]) == 21
+    for account, principal in (("999999999999", "admin"), (MANAGEMENT, "ghost"),
+                               (MANAGEMENT, SERVICE)):
+        error = error_of(sts_client(sim, account, principal).get_caller_identity)
+        assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == (
+            "InvalidClientTokenId", 403)
+    logged = [(e.account_id, e.principal, e.operation, e.outcome) for e in sim.trace]
+    assert logged == [
+        (MANAGEMENT, "denied", "get_caller_identity", "ok"),
+        ("999999999999", "admin", "get_caller_identity", "InvalidClientTokenId"),
+        (MANAGEMENT, "ghost", "get_caller_identity", "InvalidClientTokenId"),
+        (MANAGEMENT, SERVICE, "get_caller_identity", "InvalidClientTokenId"),
+    ]
+    sim.add_principal(MANAGEMENT, "ghost")  # known now: its next call is answered
+    assert sts_client(sim, MANAGEMENT, "ghost").get_caller_identity()["Account"] == MANAGEMENT
+    with pytest.raises(ValidationError):  # the face's own parameters: none
+        sim.sts(MANAGEMENT).get_caller_identity(Extra=1)
+    replayed = replay_log(start, sim.trace[:4])
+    assert [e.outcome for e in replayed.trace] == [e.outcome for e in sim.trace[:4]]
+
+
+def test_an_unknown_caller_of_assume_role_is_refused_per_call_and_logged(sim):
+    """sim.sts(...) for an account the world lacks answers every call with InvalidClientTokenId;
+    a value that cannot be an account is refused at once."""
+    from slr_fsm.errors import InvalidClientTokenId
+
+    ghost = sim.sts("999999999999", SERVICE.replace("purchase-orders", "ghost"))
+    for _ in range(2):
+        with pytest.raises(InvalidClientTokenId, match="no account '999999999999'"):
+            ghost.assume_role(RoleArn=ARN, RoleSessionName="po")
+    assert [e.outcome for e in sim.trace] == ["InvalidClientTokenId"] * 2
+    with pytest.raises(InvalidClientTokenId):
+        sim.sts("not an account")
