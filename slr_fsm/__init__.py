@@ -37,7 +37,16 @@ if TYPE_CHECKING:
         AccessDenied as AccessDenied,
     )
     from slr_fsm.errors import (
+        AccessDeniedException as AccessDeniedException,
+    )
+    from slr_fsm.errors import (
+        AccountNotFoundException as AccountNotFoundException,
+    )
+    from slr_fsm.errors import (
         AwsError as AwsError,
+    )
+    from slr_fsm.errors import (
+        AWSOrganizationsNotInUseException as AWSOrganizationsNotInUseException,
     )
     from slr_fsm.errors import (
         ConcurrentModification as ConcurrentModification,
@@ -50,6 +59,9 @@ if TYPE_CHECKING:
     )
     from slr_fsm.errors import (
         InvalidInput as InvalidInput,
+    )
+    from slr_fsm.errors import (
+        InvalidInputException as InvalidInputException,
     )
     from slr_fsm.errors import (
         LimitExceeded as LimitExceeded,
@@ -71,6 +83,9 @@ if TYPE_CHECKING:
     )
     from slr_fsm.errors import (
         SlrFsmError as SlrFsmError,
+    )
+    from slr_fsm.errors import (
+        SnapshotError as SnapshotError,
     )
     from slr_fsm.errors import (
         UnmodifiableEntity as UnmodifiableEntity,
@@ -144,6 +159,12 @@ if TYPE_CHECKING:
     from slr_fsm.tasks import (
         RoleUsage as RoleUsage,
     )
+    from slr_fsm.usage import (
+        PurchaseOrderUsage as PurchaseOrderUsage,
+    )
+    from slr_fsm.usage import (
+        UsageModel as UsageModel,
+    )
 
 __version__ = "0.1.0"
 
@@ -178,6 +199,13 @@ _LAZY: dict[str, str] = {
     "RoleState": "slr_fsm.lifecycle",
     "RoleUsage": "slr_fsm.tasks",
     "ServiceFailure": "slr_fsm.errors",
+    "AWSOrganizationsNotInUseException": "slr_fsm.errors",
+    "AccessDeniedException": "slr_fsm.errors",
+    "AccountNotFoundException": "slr_fsm.errors",
+    "InvalidInputException": "slr_fsm.errors",
+    "SnapshotError": "slr_fsm.errors",
+    "UsageModel": "slr_fsm.usage",
+    "PurchaseOrderUsage": "slr_fsm.usage",
     "ServicePrincipal": "slr_fsm.accounts",
     "Simulation": "slr_fsm.simulation",
     "SlrFsmError": "slr_fsm.errors",
@@ -198,8 +226,11 @@ __all__ = [
     "LIFECYCLE",
     "MARKETPLACE_PURCHASE_ORDERS",
     "TRANSITIONS",
+    "AWSOrganizationsNotInUseException",
     "AccessDenied",
+    "AccessDeniedException",
     "Account",
+    "AccountNotFoundException",
     "AwsError",
     "ConcurrentModification",
     "ConflictException",
@@ -211,6 +242,7 @@ __all__ = [
     "GuardFacts",
     "InvalidClientTokenId",
     "InvalidInput",
+    "InvalidInputException",
     "Latencies",
     "Lifecycle",
     "LimitExceeded",
@@ -220,6 +252,7 @@ __all__ = [
     "Organization",
     "PolicyDocument",
     "Principal",
+    "PurchaseOrderUsage",
     "ResourceNotFoundException",
     "Role",
     "RoleSpec",
@@ -229,11 +262,13 @@ __all__ = [
     "ServicePrincipal",
     "Simulation",
     "SlrFsmError",
+    "SnapshotError",
     "Subscription",
     "Transition",
     "UnmodifiableEntity",
     "UnsupportedPolicyFeature",
     "UsageError",
+    "UsageModel",
     "UsageReporting",
     "ValidationError",
     "VirtualClock",

@@ -85,13 +85,16 @@ def latest_task_marker(spec: RoleSpec) -> str:
 
 def face(sim: Simulation, name: str, account: object, principal: object = None) -> Any:
     """A face of ``sim`` by name, as ``principal`` in ``account``: ``sim.iam(...)`` for
-    ``"iam"``, ``sim.marketplace(...)`` for ``"console"``, ``sim.sts(...)`` for ``"sts"``."""
+    ``"iam"``, ``sim.marketplace(...)`` for ``"console"``, ``sim.sts(...)`` for ``"sts"``,
+    ``sim.organizations(...)`` for ``"organizations"``."""
     if name == "iam":
         return sim.iam(account, principal)  # type: ignore[arg-type]
     if name == "console":
         return sim.marketplace(account, principal)  # type: ignore[arg-type]
     if name == "sts":
         return sim.sts(account, principal)  # type: ignore[arg-type]
+    if name == "organizations":
+        return sim.organizations(account, principal)  # type: ignore[arg-type]
     raise UsageError(f"A face is one of {sorted(FACES)}, got {shown(name)}")
 
 

@@ -244,10 +244,8 @@ def test_sim_organizations_is_still_the_tuple_of_organizations(sim):
         f"<OrganizationsApi readonly@{MANAGEMENT}>")
 
 
-@pytest.mark.xfail(reason="slr_fsm.moves.face() does not dispatch the 'organizations' face yet "
-                          "(moves.py is owned elsewhere); remove this marker once it does",
-                   strict=True)
 def test_replay_log_replays_organizations_calls(sim):
+    """A log with Organizations calls replays to the same world and log."""
     from slr_fsm.trace import replay_log
 
     start = sim.snapshot()

@@ -7,7 +7,7 @@ Registered through the ``pytest11`` entry point, so installing slr-fsm is enough
 ``iam_client``
     a real boto3 IAM client answered by ``slr_sim``, as the management account's ``admin``.
 ``slr_client``
-    a factory: ``slr_client("iam" | "sts", account=None, principal=None)`` for other accounts and
+    a factory: ``slr_client("iam" | "sts" | "organizations", account=None, principal=None)`` for other accounts and
     principals, e.g. ``slr_client("iam", "444455556666", "readonly")``.
 
 The fixtures import boto3 only when used; without it they fail with the install hint.
@@ -50,11 +50,17 @@ def slr_client(slr_sim: Simulation) -> Callable[..., Any]:
     from slr_fsm import boto
 
     def make(service: str = "iam", account: Any = None, principal: Any = None) -> Any:
-        factories = {"iam": boto.iam_client, "sts": boto.sts_client}
+        factories = {
+            "iam": boto.iam_client,
+            "sts": boto.sts_client,
+            "organizations": boto.organizations_client,
+        }
         if not isinstance(service, str) or service not in factories:
             from slr_fsm.errors import UsageError
 
-            raise UsageError(f"slr_client makes 'iam' or 'sts' clients, not {service!r}")
+            raise UsageError(
+                f"slr_client makes 'iam', 'sts' or 'organizations' clients, not {service!r}"
+            )
         return factories[service](slr_sim, account, principal)
 
     return make
