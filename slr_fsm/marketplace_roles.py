@@ -59,8 +59,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
 
+from slr_fsm import managed_policies
 from slr_fsm.errors import UsageError
 from slr_fsm.shown import shown
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec, service_linked_role
@@ -82,360 +82,13 @@ __all__ = [
 
 NOT_DOCUMENTED = "not documented"
 
-# ---------------------------------------------------------------- the policy documents
-
-_LICENSE_MANAGEMENT_POLICY: dict[str, Any] = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "AllowLicenseManagerActions",
-            "Effect": "Allow",
-            "Action": [
-                "organizations:DescribeOrganization",
-                "license-manager:ListReceivedGrants",
-                "license-manager:ListDistributedGrants",
-                "license-manager:GetGrant",
-                "license-manager:CreateGrant",
-                "license-manager:CreateGrantVersion",
-                "license-manager:DeleteGrant",
-                "license-manager:AcceptGrant",
-            ],
-            "Resource": ["*"],
-        }
-    ],
-}
-
-_PRIVATE_MARKETPLACE_ADMIN_POLICY: dict[str, Any] = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "PrivateMarketplaceCatalogDescribePermissions",
-            "Effect": "Allow",
-            "Action": ["aws-marketplace:DescribeEntity"],
-            "Resource": [
-                "arn:aws:aws-marketplace:*:*:AWSMarketplace/Experience/*",
-                "arn:aws:aws-marketplace:*:*:AWSMarketplace/Audience/*",
-                "arn:aws:aws-marketplace:*:*:AWSMarketplace/ProcurementPolicy/*",
-                "arn:aws:aws-marketplace:*:*:AWSMarketplace/BrandingSettings/*",
-            ],
-        },
-        {
-            "Sid": "PrivateMarketplaceCatalogDescribeChangeSetPermissions",
-            "Effect": "Allow",
-            "Action": ["aws-marketplace:DescribeChangeSet"],
-            "Resource": "*",
-        },
-        {
-            "Sid": "PrivateMarketplaceCatalogListPermissions",
-            "Effect": "Allow",
-            "Action": ["aws-marketplace:ListEntities", "aws-marketplace:ListChangeSets"],
-            "Resource": "*",
-        },
-        {
-            "Sid": "PrivateMarketplaceStartChangeSetPermissions",
-            "Effect": "Allow",
-            "Action": ["aws-marketplace:StartChangeSet"],
-            "Condition": {
-                "StringEquals": {
-                    "catalog:ChangeType": ["AssociateAudience", "DisassociateAudience"]
-                }
-            },
-            "Resource": [
-                "arn:aws:aws-marketplace:*:*:AWSMarketplace/Experience/*",
-                "arn:aws:aws-marketplace:*:*:AWSMarketplace/ChangeSet/*",
-            ],
-        },
-        {
-            "Sid": "PrivateMarketplaceOrganizationPermissions",
-            "Effect": "Allow",
-            "Action": [
-                "organizations:DescribeAccount",
-                "organizations:DescribeOrganizationalUnit",
-                "organizations:ListDelegatedAdministrators",
-                "organizations:ListChildren",
-            ],
-            "Resource": ["*"],
-        },
-    ],
-}
-
-_PROCUREMENT_INSIGHTS_POLICY: dict[str, Any] = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "ProcurementInsightsPermissions",
-            "Effect": "Allow",
-            "Action": [
-                "organizations:DescribeAccount",
-                "organizations:DescribeOrganization",
-                "organizations:ListAccounts",
-            ],
-            "Resource": ["*"],
-        }
-    ],
-}
-
-_DEPLOYMENT_POLICY: dict[str, Any] = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "ManageMarketplaceDeploymentSecrets",
-            "Effect": "Allow",
-            "Action": [
-                "secretsmanager:CreateSecret",
-                "secretsmanager:PutSecretValue",
-                "secretsmanager:DescribeSecret",
-                "secretsmanager:DeleteSecret",
-                "secretsmanager:RemoveRegionsFromReplication",
-            ],
-            "Resource": ["arn:aws:secretsmanager:*:*:secret:marketplace-deployment*!*"],
-            "Condition": {"StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"}},
-        },
-        {
-            "Sid": "ListSecrets",
-            "Effect": "Allow",
-            "Action": ["secretsmanager:ListSecrets"],
-            "Resource": ["*"],
-        },
-        {
-            "Sid": "TagMarketplaceDeploymentSecrets",
-            "Effect": "Allow",
-            "Action": ["secretsmanager:TagResource"],
-            "Resource": "arn:aws:secretsmanager:*:*:secret:marketplace-deployment!*",
-            "Condition": {
-                "Null": {"aws:RequestTag/expirationDate": "false"},
-                "ForAllValues:StringEquals": {"aws:TagKeys": ["expirationDate"]},
-                "StringEquals": {"aws:ResourceAccount": "${aws:PrincipalAccount}"},
-            },
-        },
-    ],
-}
-
-_RESALE_AUTHORIZATION_POLICY: dict[str, Any] = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Sid": "AllowResaleAuthorizationShareActionsRAMCreate",
-            "Effect": "Allow",
-            "Action": ["ram:CreateResourceShare"],
-            "Resource": ["arn:aws:ram:*:*:*"],
-            "Condition": {
-                "StringEquals": {"ram:RequestedResourceType": "aws-marketplace:Entity"},
-                "ArnLike": {
-                    "ram:ResourceArn": "arn:aws:aws-marketplace:*:*:*/ResaleAuthorization/*"
-                },
-                "Null": {"ram:Principal": "true"},
-            },
-        },
-        {
-            "Sid": "AllowResaleAuthorizationShareActionsRAMAssociate",
-            "Effect": "Allow",
-            "Action": ["ram:AssociateResourceShare"],
-            "Resource": ["arn:aws:ram:*:*:*"],
-            "Condition": {
-                "Null": {"ram:Principal": "false"},
-                "StringEquals": {"ram:ResourceShareName": "AWSMarketplaceResaleAuthorization"},
-            },
-        },
-        {
-            "Sid": "AllowResaleAuthorizationShareActionsRAMAcceptDelete",
-            "Effect": "Allow",
-            "Action": ["ram:AcceptResourceShareInvitation", "ram:DeleteResourceShare"],
-            "Resource": ["arn:aws:ram:*:*:*"],
-            "Condition": {
-                "StringEquals": {"ram:ResourceShareName": "AWSMarketplaceResaleAuthorization"}
-            },
-        },
-        {
-            "Sid": "AllowResaleAuthorizationShareActionsRAMGet",
-            "Effect": "Allow",
-            "Action": ["ram:GetResourceShareInvitations", "ram:GetResourceShareAssociations"],
-            "Resource": ["arn:aws:ram:*:*:*"],
-        },
-        {
-            "Sid": "AllowResaleAuthorizationShareActionsMarketplace",
-            "Effect": "Allow",
-            "Action": [
-                "aws-marketplace:PutResourcePolicy",
-                "aws-marketplace:GetResourcePolicy",
-                "aws-marketplace:DeleteResourcePolicy",
-            ],
-            "Resource": "arn:aws:aws-marketplace:*:*:*/ResaleAuthorization/*",
-            "Condition": {"ForAnyValue:StringEquals": {"aws:CalledVia": ["ram.amazonaws.com"]}},
-        },
-        {
-            "Sid": "AllowResaleAuthorizationShareActionsMarketplaceDescribe",
-            "Effect": "Allow",
-            "Action": ["aws-marketplace:DescribeEntity"],
-            "Resource": "arn:aws:aws-marketplace:*:*:*/ResaleAuthorization/*",
-        },
-    ],
-}
-
-_AUTO_SCALING_POLICY: dict[str, Any] = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Action": [
-                "ec2:AttachClassicLinkVpc",
-                "ec2:CancelSpotInstanceRequests",
-                "ec2:CreateReplaceRootVolumeTask",
-                "ec2:CreateFleet",
-                "ec2:CreateTags",
-                "ec2:DeleteTags",
-                "ec2:Describe*",
-                "ec2:DetachClassicLinkVpc",
-                "ec2:GetInstanceTypesFromInstanceRequirements",
-                "ec2:GetSecurityGroupsForVpc",
-                "ec2:ModifyInstanceAttribute",
-                "ec2:RequestSpotInstances",
-                "ec2:RunInstances",
-                "ec2:StartInstances",
-                "ec2:StopInstances",
-                "ec2:TerminateInstances",
-            ],
-            "Resource": "*",
-            "Effect": "Allow",
-            "Sid": "EC2InstanceManagement",
-        },
-        {
-            "Action": ["iam:PassRole"],
-            "Resource": "*",
-            "Effect": "Allow",
-            "Condition": {"StringLike": {"iam:PassedToService": "ec2.amazonaws.com*"}},
-            "Sid": "EC2InstanceProfileManagement",
-        },
-        {
-            "Action": ["iam:CreateServiceLinkedRole"],
-            "Resource": "*",
-            "Effect": "Allow",
-            "Condition": {"StringEquals": {"iam:AWSServiceName": "spot.amazonaws.com"}},
-            "Sid": "EC2SpotManagement",
-        },
-        {
-            "Action": [
-                "elasticloadbalancing:Register*",
-                "elasticloadbalancing:Deregister*",
-                "elasticloadbalancing:Describe*",
-            ],
-            "Resource": "*",
-            "Effect": "Allow",
-            "Sid": "ELBManagement",
-        },
-        {
-            "Action": [
-                "cloudwatch:DeleteAlarms",
-                "cloudwatch:DescribeAlarms",
-                "cloudwatch:GetMetricData",
-                "cloudwatch:PutMetricAlarm",
-            ],
-            "Resource": "*",
-            "Effect": "Allow",
-            "Sid": "CWManagement",
-        },
-        {"Action": ["sns:Publish"], "Resource": "*", "Effect": "Allow", "Sid": "SNSManagement"},
-        {
-            "Action": [
-                "events:PutRule",
-                "events:PutTargets",
-                "events:RemoveTargets",
-                "events:DeleteRule",
-            ],
-            "Resource": "*",
-            "Effect": "Allow",
-            "Condition": {"StringEquals": {"events:ManagedBy": "autoscaling.amazonaws.com"}},
-            "Sid": "EventBridgeRuleManagement",
-        },
-        {
-            "Action": ["ssm:GetParameters"],
-            "Resource": "*",
-            "Effect": "Allow",
-            "Sid": "SystemsManagerParameterManagement",
-        },
-        {
-            "Action": [
-                "vpc-lattice:DeregisterTargets",
-                "vpc-lattice:GetTargetGroup",
-                "vpc-lattice:ListTargets",
-                "vpc-lattice:ListTargetGroups",
-                "vpc-lattice:RegisterTargets",
-            ],
-            "Resource": "*",
-            "Effect": "Allow",
-            "Sid": "VpcLatticeManagement",
-        },
-        {
-            "Action": ["resource-groups:ListGroupResources"],
-            "Resource": "arn:*:resource-groups:*:*:group/*",
-            "Effect": "Allow",
-            "Sid": "ResourceGroupsManagement",
-        },
-    ],
-}
-
-_ELASTIC_BEANSTALK_POLICY: dict[str, Any] = {
-    "Version": "2012-10-17",
-    "Statement": [
-        {
-            "Action": [
-                "cloudformation:DescribeStackResource",
-                "cloudformation:DescribeStackResources",
-                "cloudformation:DescribeStacks",
-            ],
-            "Resource": [
-                "arn:aws:cloudformation:*:*:stack/awseb-*",
-                "arn:aws:cloudformation:*:*:stack/eb-*",
-            ],
-            "Effect": "Allow",
-            "Sid": "AllowCloudformationReadOperationsOnElasticBeanstalkStacks",
-        },
-        {
-            "Action": [
-                "autoscaling:DescribeAutoScalingGroups",
-                "autoscaling:DescribeAutoScalingInstances",
-                "autoscaling:DescribeNotificationConfigurations",
-                "autoscaling:DescribeScalingActivities",
-                "autoscaling:PutNotificationConfiguration",
-                "ec2:DescribeInstanceStatus",
-                "ec2:AssociateAddress",
-                "ec2:DescribeAddresses",
-                "ec2:DescribeInstances",
-                "ec2:DescribeSecurityGroups",
-                "elasticloadbalancing:DescribeInstanceHealth",
-                "elasticloadbalancing:DescribeLoadBalancers",
-                "elasticloadbalancing:DescribeTargetHealth",
-                "elasticloadbalancing:DescribeTargetGroups",
-                "lambda:GetFunction",
-                "sqs:GetQueueAttributes",
-                "sqs:GetQueueUrl",
-                "sns:Publish",
-            ],
-            "Resource": ["*"],
-            "Effect": "Allow",
-            "Sid": "AllowOperations",
-        },
-        {
-            "Action": [
-                "logs:CreateLogStream",
-                "logs:DescribeLogGroups",
-                "logs:DescribeLogStreams",
-                "logs:DeleteLogGroup",
-                "logs:PutLogEvents",
-            ],
-            "Resource": "arn:aws:logs:*:*:log-group:/aws/elasticbeanstalk/*",
-            "Effect": "Allow",
-            "Sid": "AllowOperationsOnHealthStreamingLogs",
-        },
-    ],
-}
-
 # ---------------------------------------------------------------- the AWS Marketplace roles
 
 LICENSE_MANAGEMENT = service_linked_role(
     "license-management.marketplace.amazonaws.com",
     "AWSServiceRoleForMarketplaceLicenseManagement",
     managed_policy_name="AWSMarketplaceLicenseManagementServiceRolePolicy",
-    policy_document=_LICENSE_MANAGEMENT_POLICY,
+    policy_document=managed_policies.LICENSE_MANAGEMENT_POLICY,
     managed_policy_version="v1",
     managed_policy_updated="2020-12-03",
     purpose=(
@@ -460,7 +113,7 @@ PRIVATE_MARKETPLACE_ADMIN = service_linked_role(
     "private-marketplace.marketplace.amazonaws.com",
     "AWSServiceRoleForPrivateMarketplaceAdmin",
     managed_policy_name="AWSServiceRoleForPrivateMarketplaceAdminPolicy",
-    policy_document=_PRIVATE_MARKETPLACE_ADMIN_POLICY,
+    policy_document=managed_policies.PRIVATE_MARKETPLACE_ADMIN_POLICY,
     managed_policy_version="v1",
     managed_policy_updated="2024-02-14",
     purpose=(
@@ -485,7 +138,7 @@ PROCUREMENT_INSIGHTS = service_linked_role(
     "procurement-insights.marketplace.amazonaws.com",
     "AWSServiceRoleForProcurementInsights",  # modelling decision 1
     managed_policy_name="AWSServiceRoleForProcurementInsightsPolicy",
-    policy_document=_PROCUREMENT_INSIGHTS_POLICY,
+    policy_document=managed_policies.PROCUREMENT_INSIGHTS_POLICY,
     managed_policy_version="v1",
     managed_policy_updated="2024-10-03",
     purpose=(
@@ -506,7 +159,7 @@ DEPLOYMENT = service_linked_role(
     "deployment.marketplace.amazonaws.com",
     "AWSServiceRoleForMarketplaceDeployment",
     managed_policy_name="AWSMarketplaceDeploymentServiceRolePolicy",
-    policy_document=_DEPLOYMENT_POLICY,
+    policy_document=managed_policies.DEPLOYMENT_POLICY,
     managed_policy_version="v1",
     managed_policy_updated="2023-11-15",
     purpose=(
@@ -526,7 +179,7 @@ RESALE_AUTHORIZATION = service_linked_role(
     "resale-authorization.marketplace.amazonaws.com",
     "AWSServiceRoleForMarketplaceResaleAuthorization",
     managed_policy_name="AWSMarketplaceResaleAuthorizationServiceRolePolicy",
-    policy_document=_RESALE_AUTHORIZATION_POLICY,
+    policy_document=managed_policies.RESALE_AUTHORIZATION_POLICY,
     managed_policy_version="v2",
     managed_policy_updated="2025-08-01",
     purpose=(
@@ -561,7 +214,7 @@ AUTO_SCALING = service_linked_role(
     "autoscaling.amazonaws.com",
     "AWSServiceRoleForAutoScaling",
     managed_policy_name="AutoScalingServiceRolePolicy",
-    policy_document=_AUTO_SCALING_POLICY,
+    policy_document=managed_policies.AUTO_SCALING_POLICY,
     allows_custom_suffix=True,
     managed_policy_version="v10",
     managed_policy_updated="2025-11-12",
@@ -583,7 +236,7 @@ ELASTIC_BEANSTALK = service_linked_role(
     "elasticbeanstalk.amazonaws.com",
     "AWSServiceRoleForElasticBeanstalk",
     managed_policy_name="AWSElasticBeanstalkServiceRolePolicy",
-    policy_document=_ELASTIC_BEANSTALK_POLICY,
+    policy_document=managed_policies.ELASTIC_BEANSTALK_POLICY,
     managed_policy_version="v6",
     managed_policy_updated="2019-06-06",
     purpose=(
