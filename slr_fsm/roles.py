@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 import attrs
@@ -17,7 +19,54 @@ from slr_fsm.display import html_table
 from slr_fsm.specs import RoleSpec
 from slr_fsm.states import RoleState
 
-__all__ = ["Role"]
+__all__ = ["MAX_TAGS", "Role", "Tag", "tag_problems", "tag_text_problem"]
+
+MAX_TAGS = 50
+"""The most tags an IAM role may carry (IAM's quota; ``LimitExceeded`` beyond it)."""
+Tag = tuple[str, str]
+"""One tag, ``(key, value)``."""
+_TAG_SYMBOLS = frozenset("_.:/=+-@")
+
+
+def tag_text_problem(text: str, *, key: bool) -> str | None:
+    r"""The constraint IAM says a tag key (or value) breaks, in its words, or ``None``: keys are
+    1 to 128 characters and values at most 256, of letters, separators (spaces), numbers and
+    ``_.:/=+-@``.
+
+    >>> tag_text_problem("Cost Center", key=True) is None
+    True
+    >>> tag_text_problem("NOWAY!", key=True)
+    'must satisfy regular expression pattern: [\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]+'
+    """
+    if key and not text:
+        return "must have length greater than or equal to 1"
+    if len(text) > (128 if key else 256):
+        return f"must have length less than or equal to {128 if key else 256}"
+    if any(unicodedata.category(c)[0] not in "LZN" and c not in _TAG_SYMBOLS for c in text):
+        return r"must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]" + (
+            "+" if key else "*"
+        )
+    return None
+
+
+def tag_problems(tags: Iterable[Tag]) -> list[str]:
+    """Why a role could never carry these tags (for restored snapshots); empty when it could:
+    at most :data:`MAX_TAGS`, valid keys and values, no key starting ``aws:``, and no two keys
+    that differ only in case (IAM role tag keys are case-insensitive)."""
+    found, seen = [], set()
+    tags = list(tags)
+    if len(tags) > MAX_TAGS:
+        found.append(f"{len(tags)} tags, more than the {MAX_TAGS} IAM allows on a role")
+    for key, value in tags:
+        for text, is_key in ((key, True), (value, False)):
+            if (problem := tag_text_problem(text, key=is_key)) is not None:
+                found.append(f"tag {key[:130]!r}: {'key' if is_key else 'value'} {problem}")
+        if key.lower().startswith("aws:"):
+            found.append(f"tag key {key[:130]!r} starts with the reserved prefix aws:")
+        if key.lower() in seen:
+            found.append(f"tag key {key[:130]!r} twice (IAM role tag keys ignore case)")
+        seen.add(key.lower())
+    return found
 
 
 @attrs.frozen
@@ -26,7 +75,8 @@ class Role:
 
     ``role_id`` and ``create_date`` are ``None`` until the role is first created; after a
     deletion they keep the deleted role's values, and ``previous_role_ids`` lists every RoleId
-    the role has had before the current one.
+    the role has had before the current one. ``tags`` are ``(key, value)`` pairs in the order
+    first added; a re-created role starts with none.
     """
 
     spec: RoleSpec = attrs.field(repr=False)
@@ -36,6 +86,15 @@ class Role:
     create_date: dt.datetime | None = None
     description: str | None = None
     previous_role_ids: tuple[str, ...] = ()
+    tags: tuple[Tag, ...] = ()
+
+    def __repr__(self) -> str:  # attrs' form, with tags only when there are some
+        shown = [
+            f"{field.name}={getattr(self, field.name)!r}"
+            for field in attrs.fields(Role)
+            if field.repr and (field.name != "tags" or self.tags)
+        ]
+        return f"Role({', '.join(shown)})"
 
     @property
     def name(self) -> str:
@@ -57,6 +116,30 @@ class Role:
         """Whether IAM holds the role now."""
         return self.state.exists
 
+    def with_tags(self, tags: Iterable[Tag]) -> Role:
+        """The role with ``tags`` added. A tag whose key matches one the role has, in any case,
+        replaces it in its place, key and value (IAM role tag keys are case-insensitive, and
+        the later tag wins: ``Department=finance`` then ``department=hr`` leaves
+        ``department=hr``).
+
+        >>> from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS as spec
+        >>> Role(spec, "111122223333").with_tags([("Team", "a"), ("x", "1"), ("team", "b")]).tags
+        (('team', 'b'), ('x', '1'))
+        """
+        kept = list(self.tags)
+        for key, value in tags:
+            at = next((n for n, (k, _) in enumerate(kept) if k.lower() == key.lower()), None)
+            if at is None:
+                kept.append((key, value))
+            else:
+                kept[at] = (key, value)
+        return attrs.evolve(self, tags=tuple(kept))
+
+    def without_tags(self, keys: Iterable[str]) -> Role:
+        """The role without the tags of these keys (in any case); unknown keys are ignored."""
+        gone = {key.lower() for key in keys}
+        return attrs.evolve(self, tags=tuple(t for t in self.tags if t[0].lower() not in gone))
+
     def _repr_html_(self) -> str:
         created = "-" if self.create_date is None else f"{self.create_date:%Y-%m-%d %H:%M:%S}"
         return html_table(
@@ -70,6 +153,7 @@ class Role:
                 ["created", created],
                 ["description", self.description or "-"],
                 ["earlier RoleIds", ", ".join(self.previous_role_ids) or "-"],
+                *([["tags", ", ".join(f"{k}={v}" for k, v in self.tags)]] if self.tags else []),
             ],
         )
 
@@ -83,4 +167,5 @@ class Role:
             "create_date": None if self.create_date is None else self.create_date.isoformat(),
             "description": self.description,
             "previous_role_ids": list(self.previous_role_ids),
+            "tags": [[key, value] for key, value in self.tags],
         }

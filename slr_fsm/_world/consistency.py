@@ -68,6 +68,8 @@ def _check_roles(state: WorldState) -> None:
             raise SnapshotError(
                 f"{field}.role_id", f"a {role.state.value} role has a RoleId and a CreateDate"
             )
+        if role.state is RoleState.ABSENT and role.tags:
+            raise SnapshotError(f"{field}.tags", "an absent role has no tags (IAM holds no role)")
         for role_id in (*role.previous_role_ids, *([role.role_id] if role.role_id else [])):
             if role_id in seen:
                 raise SnapshotError(f"{field}.role_id", f"RoleId {role_id} is not unique")

@@ -7,7 +7,7 @@ these calls and their outcomes into AWS answers; it never changes the world any 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
@@ -17,7 +17,7 @@ from slr_fsm._world.role_ops import RoleOps
 from slr_fsm.accounts import Account
 from slr_fsm.errors import UsageError
 from slr_fsm.policy import Decision
-from slr_fsm.roles import Role
+from slr_fsm.roles import Role, Tag
 from slr_fsm.specs import RoleSpec
 from slr_fsm.tasks import DeletionTask
 
@@ -122,6 +122,22 @@ class KernelApi:
         :meth:`attempt`)."""
         self._require_attempt("update_description")
         return self._roles.update_description(account_id, caller, role_name, description, action)
+
+    def change_tags(
+        self,
+        account_id: str,
+        caller: Caller,
+        role_name: str,
+        action: str,
+        *,
+        add: Iterable[Tag] = (),
+        remove: Iterable[str] = (),
+    ) -> Role:
+        """Judge and apply a tag edit: ``add`` tags (a key matching one the role has, in any
+        case, replaces it), then ``remove`` keys (any case); more than 50 tags is LimitExceeded
+        (inside :meth:`attempt`)."""
+        self._require_attempt("change_tags")
+        return self._roles.change_tags(account_id, caller, role_name, action, add, remove)
 
     def _require_attempt(self, what: str) -> None:
         if not self._journal.in_attempt:

@@ -34,7 +34,7 @@ from slr_fsm.faults import Faults, UsageReporting
 from slr_fsm.iam_operations import IAM_OPERATIONS
 from slr_fsm.ids import IdGenerator
 from slr_fsm.lifecycle import RoleState
-from slr_fsm.roles import Role
+from slr_fsm.roles import Role, tag_problems
 from slr_fsm.shown import shown
 from slr_fsm.specs import RoleSpec
 from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
@@ -272,6 +272,17 @@ def _role_usage(value: Any, field: str) -> tuple[RoleUsage, ...]:
     return tuple(usage)
 
 
+def _tags(value: Any, field: str) -> tuple[tuple[str, str], ...]:
+    """A role's tags, from ``[[key, value], ...]``, each a tag IAM would accept."""
+    if not isinstance(value, list) or not all(
+        isinstance(t, list) and len(t) == 2 and all(isinstance(s, str) for s in t) for t in value
+    ):
+        raise SnapshotError(field, f"expected [[key, value], ...], got {shown(value)}")
+    if problems := tag_problems((k, v) for k, v in value):
+        raise SnapshotError(field, problems[0][:200])
+    return tuple((k, v) for k, v in value)
+
+
 def _restore_usage(read: Reader, state: WorldState, catalogue: Catalogue, version: Any) -> None:
     if version == 1:  # format 1 kept integrations and purchase orders apart
         service = PurchaseOrderUsage().spec.service_principal
@@ -327,6 +338,7 @@ def _restore_roles_and_tasks(read: Reader, state: WorldState, catalogue: Catalog
                 read_optional_time(r.get("create_date"), f"{field}.create_date"),
                 description,
                 tuple(previous),
+                _tags(r.get("tags", []), f"{field}.tags"),  # snapshots before tags had none
             )
         key = (role.account_id, spec.role_name)
         if key in state.roles:
@@ -354,15 +366,7 @@ def _restore_roles_and_tasks(read: Reader, state: WorldState, catalogue: Catalog
             state.open_tasks.set(key, task.task_id)
 
 
-_PENDING_TYPES: tuple[type | tuple[type, ...], ...] = (
-    float,
-    int,
-    str,
-    str,
-    str,
-    (str, type(None)),
-    bool,
-)
+_PENDING_TYPES: tuple[Any, ...] = (float, int, str, str, str, (str, type(None)), bool)
 
 
 def _restore_pending(read: Reader, state: WorldState, catalogue: Catalogue) -> None:

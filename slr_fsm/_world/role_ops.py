@@ -1,13 +1,13 @@
 """Role operations: each judges a request with the lifecycle and applies it, in one call.
 
-Requests (creation, deletion, description edits) authorize the caller, fire the lifecycle's
+Requests (creation, deletion, description and tag edits) authorize the caller, fire the lifecycle's
 trigger, and either raise the refusal in AWS's words or change the world. The clock's work
 (finishing a creation, running a deletion task) lives here too: it fires the clock's triggers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 import attrs
 
@@ -18,12 +18,12 @@ from slr_fsm._world.scheduler import Scheduler
 from slr_fsm._world.state import Pending, WorldState
 from slr_fsm._world.usage_context import BoundUsageContext
 from slr_fsm.clock import Latencies
-from slr_fsm.errors import UsageError
+from slr_fsm.errors import LimitExceeded, UsageError
 from slr_fsm.events import OK
 from slr_fsm.lifecycle import GuardFacts, Lifecycle, RoleState
 from slr_fsm.policy import Decision
 from slr_fsm.refusals import access_denied, refusal_error, role_not_found
-from slr_fsm.roles import Role
+from slr_fsm.roles import MAX_TAGS, Role, Tag
 from slr_fsm.specs import RoleSpec
 from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
 
@@ -264,6 +264,27 @@ class RoleOps:
         self.put_role(updated)
         return updated
 
+    def change_tags(
+        self,
+        account_id: str,
+        caller: Caller,
+        role_name: str,
+        action: str,
+        add: Iterable[Tag] = (),
+        remove: Iterable[str] = (),
+    ) -> Role:
+        """Tag or untag the role (TagRole, UntagRole). Tags are an edit like the description
+        (judged with its trigger, ``update_description``); more than :data:`MAX_TAGS` is
+        LimitExceeded, and nothing changes."""
+        role = self.judge(account_id, caller, role_name, "update_description", action)
+        updated = role.with_tags(add).without_tags(remove)
+        if len(updated.tags) > MAX_TAGS:
+            raise LimitExceeded(
+                "The number of tags has reached the maximum limit.", guard="tag_limit"
+            )
+        self.put_role(updated)
+        return updated
+
     # ----------------------------------------------------------------- the clock's work
 
     def _log_work(
@@ -309,7 +330,7 @@ class RoleOps:
             return
         self.put_role(  # nothing was created: the failed RoleId joins no history
             attrs.evolve(
-                role, state=outcome.after, role_id=None, create_date=None, description=None
+                role, state=outcome.after, role_id=None, create_date=None, description=None, tags=()
             )
         )
         self._catalogue.usage_model(spec).creation_failed(self.contexts[spec], work.account_id)
@@ -339,54 +360,24 @@ class RoleOps:
         outcome = self._lifecycle.fire(
             role.state, "finish_deletion", GuardFacts(resources_in_use=bool(usage))
         )
-        now = self._state.clock.now()
-        if outcome.refused_by == "state":  # its creation failed first: there is nothing to delete
+        now, ids = self._state.clock.now(), {"DeletionTaskId": task.task_id}
+        nothing_left = outcome.refused_by == "state"  # its creation failed first
+        if not nothing_left:
+            self.put_role(attrs.evolve(role, state=outcome.after))
+        if nothing_left or outcome.after is RoleState.DELETED:
             self.put_task(attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now))
-            self._log_work(
-                work,
-                OK,
-                None,
-                role.state,
-                role.state,
-                DeletionTaskId=task.task_id,
-                Status="SUCCEEDED",
-            )
-            self._schedule_purge(work, task)
-            return
-        self.put_role(attrs.evolve(role, state=outcome.after))
-        if outcome.after is RoleState.DELETED:
-            self.put_task(attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now))
-            self._log_work(
-                work,
-                OK,
-                None,
-                role.state,
-                outcome.after,
-                DeletionTaskId=task.task_id,
-                Status="SUCCEEDED",
-            )
+            after = role.state if nothing_left else outcome.after
+            self._log_work(work, OK, None, role.state, after, **ids, Status="SUCCEEDED")
         else:
             reason = (
                 f"{spec.role_name} is still used by {spec.service_principal} resources; "
                 "clean them up and request the deletion again."
             )
             reported = self._state.faults.usage_reporting.reported(usage)
-            failed = attrs.evolve(
-                task,
-                status=DeletionStatus.FAILED,
-                finished_at=now,
-                reason=reason,
-                role_usage=reported,
-            )
-            self.put_task(failed)
+            failed = attrs.evolve(task, status=DeletionStatus.FAILED, finished_at=now)
+            self.put_task(attrs.evolve(failed, reason=reason, role_usage=reported))
             self._log_work(
-                work,
-                DeletionStatus.FAILED.value,
-                reason,
-                role.state,
-                outcome.after,
-                DeletionTaskId=task.task_id,
-                Status="FAILED",
+                work, "FAILED", reason, role.state, outcome.after, **ids, Status="FAILED"
             )
         self._schedule_purge(work, task)
 
