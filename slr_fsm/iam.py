@@ -13,24 +13,31 @@ slr_fsm.errors.UnmodifiableEntity: UnmodifiableEntity: Cannot perform the operat
 
 Every call is validated (ValidationError), authorized against the caller's policies
 (AccessDenied), judged by the lifecycle, and logged, whether accepted or refused. A refused call
-changes nothing. Responses carry no ``ResponseMetadata`` (the boto3 bridge adds it).
+changes nothing. Responses carry no ``ResponseMetadata`` (the boto3 bridge adds it). The managed
+policies, attaching them elsewhere and SimulatePrincipalPolicy are in :mod:`slr_fsm.iam_policies`.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
-from slr_fsm.errors import InvalidInput, NoSuchEntity
-from slr_fsm.face import Face
-from slr_fsm.iam_operations import IAM_OPERATIONS, IAM_OPERATIONS_BY_METHOD, IamOperation
+from slr_fsm.errors import InvalidInput, NoSuchEntity, ValidationError
+from slr_fsm.iam_operations import IAM_OPERATIONS, IamOperation
+from slr_fsm.iam_policies import IamPolicies, PolicyNotAttachable, RequestNotSimulated
 from slr_fsm.refusals import protected_role
-from slr_fsm.roles import Role
+from slr_fsm.roles import Role, Tag, tag_text_problem
 from slr_fsm.specs import SERVICE_ROLE_PATH_PREFIX, RoleSpec
-from slr_fsm.validation import NAME_PATTERN, validate
+from slr_fsm.validation import NAME_PATTERN
 
-__all__ = ["IAM_OPERATIONS", "IamApi", "IamOperation"]
+__all__ = [
+    "IAM_OPERATIONS",
+    "IamApi",
+    "IamOperation",
+    "PolicyNotAttachable",
+    "RequestNotSimulated",
+]
 
 _TASK_ID = re.compile(
     rf"task/aws-service-role/(?P<service>{NAME_PATTERN})/(?P<role>{NAME_PATTERN})/"
@@ -62,53 +69,73 @@ def role_to_aws(role: Role, *, with_last_used: bool = False) -> dict[str, Any]:
     if role.description:
         shape["Description"] = role.description
     shape["MaxSessionDuration"] = role.spec.max_session_duration
-    if with_last_used:
+    if with_last_used:  # GetRole's own fields
+        if role.tags:
+            shape["Tags"] = _tags_to_aws(role.tags)
         shape["RoleLastUsed"] = {}
     return shape
 
 
-class IamApi(Face):
+def _tags_to_aws(tags: tuple[Tag, ...]) -> list[dict[str, str]]:
+    return [{"Key": key, "Value": value} for key, value in tags]
+
+
+def _tag_text(text: Any, field: str, n: int, part: str = "", *, key: bool = True) -> str:
+    """One tag key or value, checked as IAM checks it (ValidationError in its wording)."""
+    if not isinstance(text, str):
+        raise ValidationError(
+            f"Parameter validation failed:\nInvalid type for parameter {field}[{n - 1}]"
+            f"{part and '.' + part.capitalize()}, value: {text!r}, type: {type(text)}, "
+            f"valid types: {str}"
+        )
+    if (problem := tag_text_problem(text, key=key)) is not None:
+        where = f"{field}.{n}.member" + (f".{part}" if part else "")
+        raise ValidationError(
+            f"1 validation error detected: Value '{text}' at '{where}' failed to satisfy "
+            f"constraint: Member {problem}"
+        )
+    return text
+
+
+def _tags_given(values: list[Any]) -> list[Tag]:
+    """TagRole's Tags, checked: each a dict of Key and Value (ValidationError), no key twice in
+    any case and none starting ``aws:`` (InvalidInput)."""
+    tags = []
+    for n, item in enumerate(values, 1):
+        if not (isinstance(item, Mapping) and set(item) == {"Key", "Value"}):
+            raise ValidationError(
+                "Parameter validation failed:\nA tag is a dict of exactly Key and Value, got "
+                f"{item!r}"
+            )
+        key = _tag_text(item["Key"], "tags", n, "key")
+        tags.append((key, _tag_text(item["Value"], "tags", n, "value", key=False)))
+    keys = [key.lower() for key, _ in tags]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput(
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            guard="tag_keys",
+        )
+    if any(key.startswith("aws:") for key in keys):
+        raise InvalidInput(
+            "Tag keys starting with 'aws:' are reserved for internal use.", guard="tag_keys"
+        )
+    return tags
+
+
+class IamApi(IamPolicies):
     """IAM as one principal in one account sees it; get one from ``sim.iam(account, principal)``.
 
     Methods take keyword arguments only, as boto3's do, and return what boto3 returns.
     """
 
-    # ------------------------------------------------------------------ plumbing
-
-    def _call(
-        self,
-        method: str,
-        kwargs: Mapping[str, Any],
-        body: Callable[[IamOperation, Mapping[str, Any]], dict[str, Any]],
-    ) -> dict[str, Any]:
-        op = IAM_OPERATIONS_BY_METHOD[method]
-
-        def attempt() -> dict[str, Any]:
-            validate(op.params, kwargs)
-            return body(op, kwargs)
-
-        return self._attempt(method, kwargs, attempt, role_name=self._role_concerned(kwargs))
-
     def _role_concerned(self, kwargs: Mapping[str, Any]) -> str | None:
         """The name of the simulated role a call is about, for the log (``None``: none)."""
-        service, name = kwargs.get("AWSServiceName"), kwargs.get("RoleName")
-        task = kwargs.get("DeletionTaskId")
+        service, task = kwargs.get("AWSServiceName"), kwargs.get("DeletionTaskId")
         match = _TASK_ID.fullmatch(task) if isinstance(task, str) else None
-        if match is not None:
-            name = match["role"]
         spec = self._world.spec_for_service(service) if isinstance(service, str) else None
-        if spec is None and isinstance(name, str):
-            spec = self._world.spec_for_role_name(name)
-        return None if spec is None else spec.role_name
-
-    def _authorize(self, op: IamOperation, resource: str) -> None:
-        self._world.authorize(self.principal, op.action, resource)
-
-    def _role_arn(self, role_name: str) -> str:
-        return self._world.role_arn(self.account.account_id, role_name)
-
-    def _existing_role(self, role_name: str) -> Role:
-        return self._world.existing_role(self.account.account_id, role_name)
+        if spec is None and match is not None:
+            spec = self._world.spec_for_role_name(match["role"])
+        return spec.role_name if spec is not None else super()._role_concerned(kwargs)
 
     # ------------------------------------------------------------------ creation and deletion
 
@@ -235,6 +262,49 @@ class IamApi(Face):
             attached = []
         return _page(attached, "AttachedPolicies", kw, key="PolicyName")
 
+    def list_role_policies(self, **kwargs: Any) -> dict[str, Any]:
+        """ListRolePolicies: a service-linked role has no inline policies."""
+        return self._call("list_role_policies", kwargs, self._list_inline)
+
+    def _list_inline(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
+        self._authorize(op, self._role_arn(kw["RoleName"]))
+        self._existing_role(kw["RoleName"])
+        return {"PolicyNames": [], "IsTruncated": False}
+
+    # ------------------------------------------------------------------ tags
+
+    def tag_role(self, **kwargs: Any) -> dict[str, Any]:
+        """TagRole: add tags (a key the role has, in any case, is overwritten); 50 at most."""
+        return self._call("tag_role", kwargs, self._tag)
+
+    def _tag(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
+        tags = _tags_given(kw["Tags"])
+        self._world.change_tags(
+            self.account.account_id, self.principal, kw["RoleName"], op.action, add=tags
+        )
+        return {}
+
+    def untag_role(self, **kwargs: Any) -> dict[str, Any]:
+        """UntagRole: remove the tags of these keys (in any case); unknown keys are ignored."""
+        return self._call("untag_role", kwargs, self._untag)
+
+    def _untag(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
+        keys = [_tag_text(key, "tagKeys", n) for n, key in enumerate(kw["TagKeys"], 1)]
+        self._world.change_tags(
+            self.account.account_id, self.principal, kw["RoleName"], op.action, remove=keys
+        )
+        return {}
+
+    def list_role_tags(self, **kwargs: Any) -> dict[str, Any]:
+        """ListRoleTags: the role's tags, by key (case-insensitive order)."""
+        return self._call("list_role_tags", kwargs, self._list_tags)
+
+    def _list_tags(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
+        self._authorize(op, self._role_arn(kw["RoleName"]))
+        tags = _tags_to_aws(self._existing_role(kw["RoleName"]).tags)
+        tags.sort(key=lambda tag: tag["Key"].lower())
+        return _page(tags, "Tags", kw, key="Key")
+
     # ------------------------------------------------------------------ protected: always refused
 
     def _protected(self, method: str, kwargs: Mapping[str, Any]) -> dict[str, Any]:
@@ -249,8 +319,16 @@ class IamApi(Face):
         return self._protected("update_assume_role_policy", kwargs)
 
     def attach_role_policy(self, **kwargs: Any) -> dict[str, Any]:
-        """AttachRolePolicy: refused, only the service's own policy is attached."""
-        return self._protected("attach_role_policy", kwargs)
+        """AttachRolePolicy: refused on a service-linked role (only the service's own policy is
+        attached); on any other role a service-role policy is PolicyNotAttachable."""
+        name = kwargs.get("RoleName")
+        if not isinstance(name, str) or self._world.spec_for_role_name(name) is not None:
+            return self._protected("attach_role_policy", kwargs)
+        return self._call(
+            "attach_role_policy",
+            kwargs,
+            lambda op, kw: self._attach_elsewhere(op, "role", kw["RoleName"], kw["PolicyArn"]),
+        )
 
     def detach_role_policy(self, **kwargs: Any) -> dict[str, Any]:
         """DetachRolePolicy: refused."""

@@ -36,12 +36,17 @@ _POLICY_DOCUMENT = Param(
 )
 
 
+_USER_NAME = Param("UserName", required=True, min_length=1, max_length=64, pattern=NAME_PATTERN)
+
+
 @attrs.frozen
 class IamOperation:
     """One IAM operation the simulation answers: its names, parameters and what it may change.
 
     ``trigger`` is the lifecycle trigger it fires, if any; ``protected`` operations are always
-    refused on a service-linked role (UnmodifiableEntity).
+    refused on a service-linked role (UnmodifiableEntity). ``unsimulated`` names parameters
+    AWS accepts but the simulation cannot honour: giving one raises a
+    :class:`~slr_fsm.errors.UsageError` saying so, never a silent answer that ignores it.
     """
 
     method: str
@@ -49,6 +54,7 @@ class IamOperation:
     params: tuple[Param, ...]
     trigger: str | None = None
     protected: bool = False
+    unsimulated: tuple[str, ...] = ()
 
     @property
     def action(self) -> str:
@@ -153,6 +159,68 @@ IAM_OPERATIONS: tuple[IamOperation, ...] = (
         "DeleteRolePermissionsBoundary",
         (_ROLE_NAME,),
         protected=True,
+    ),
+    IamOperation("list_role_policies", "ListRolePolicies", (_ROLE_NAME, _MARKER, _MAX_ITEMS)),
+    IamOperation(
+        "tag_role",
+        "TagRole",
+        (_ROLE_NAME, Param("Tags", kind=list, required=True, max_length=50)),
+        trigger="update_description",
+    ),
+    IamOperation(
+        "untag_role",
+        "UntagRole",
+        (_ROLE_NAME, Param("TagKeys", kind=list, required=True, max_length=50)),
+        trigger="update_description",
+    ),
+    IamOperation("list_role_tags", "ListRoleTags", (_ROLE_NAME, _MARKER, _MAX_ITEMS)),
+    IamOperation("get_policy", "GetPolicy", (_POLICY_ARN,)),
+    IamOperation(
+        "get_policy_version",
+        "GetPolicyVersion",
+        (_POLICY_ARN, Param("VersionId", required=True, pattern=r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?")),
+    ),
+    IamOperation("attach_user_policy", "AttachUserPolicy", (_USER_NAME, _POLICY_ARN)),
+    IamOperation(
+        "attach_group_policy",
+        "AttachGroupPolicy",
+        (
+            Param("GroupName", required=True, min_length=1, max_length=128, pattern=NAME_PATTERN),
+            _POLICY_ARN,
+        ),
+    ),
+    IamOperation(
+        "simulate_principal_policy",
+        "SimulatePrincipalPolicy",
+        (
+            Param("PolicySourceArn", required=True, min_length=20, max_length=2048),
+            Param("PolicyInputList", kind=list),
+            Param("PermissionsBoundaryPolicyInputList", kind=list),
+            Param("PolicyExclusionList", kind=list, max_length=256),
+            Param("ActionNames", kind=list, required=True),
+            Param("ResourceArns", kind=list),
+            Param(
+                "ResourcePolicy",
+                min_length=1,
+                max_length=131072,
+                pattern=r"[\u0009\u000A\u000D\u0020-\u00FF]+",
+            ),
+            Param("ResourceOwner", min_length=1, max_length=2048),
+            Param("CallerArn", min_length=1, max_length=2048),
+            Param("ContextEntries", kind=list),
+            Param("ResourceHandlingOption", min_length=1, max_length=64),
+            _MAX_ITEMS,
+            _MARKER,
+        ),
+        unsimulated=(
+            "PolicyInputList",
+            "PermissionsBoundaryPolicyInputList",
+            "PolicyExclusionList",
+            "ResourcePolicy",
+            "ResourceOwner",
+            "CallerArn",
+            "ResourceHandlingOption",
+        ),
     ),
 )
 """Every IAM operation the simulation answers, as data."""

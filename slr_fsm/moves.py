@@ -5,7 +5,9 @@ what this module defines, so they agree on what an action is and on its default 
 
 - :func:`face` picks a face (``"iam"``, ``"console"``, ``"sts"``) of a simulation by name;
 - :func:`well_formed_params` is the simplest valid request of an IAM operation, aimed at one
-  role spec's role;
+  role spec's role (values a move resolves when it is made, such as the latest deletion task,
+  the caller's own user, or a list parameter, are markers: plain strings, so moves stay
+  hashable and print as Python);
 - a :class:`Move` is one operation by one principal in one account, the clock running, or a
   fault; :func:`default_moves` derives every move of a world from the operation tables, the
   lifecycle table and the world's role specs.
@@ -18,6 +20,7 @@ what this module defines, so they agree on what an action is and on its default 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -38,10 +41,13 @@ __all__ = [
     "LATEST_TASK",
     "PO_NUMBER",
     "Move",
+    "caller_user_marker",
     "default_moves",
     "face",
     "face_of",
+    "json_marker",
     "latest_task_marker",
+    "resolve_params",
     "small_world",
     "well_formed_params",
 ]
@@ -67,12 +73,38 @@ LATEST_TASK = "<latest task>"
 PO_NUMBER = "PO-1"
 """The purchase-order number moves attach and detach."""
 
+_JSON = "<json:"
+_LISTS = frozenset({"Tags", "TagKeys", "ActionNames", "ResourceArns", "ContextEntries"})
+"""The list parameters a move carries as a :func:`json_marker`."""
+
+
+def json_marker(value: Any) -> str:
+    """A list (or other JSON) parameter as a move carries it: text, resolved when the move is
+    made (a move's parameters stay hashable, and print as Python a generated test can use).
+
+    >>> json_marker(["slr-fsm"])
+    '<json:["slr-fsm"]>'
+    """
+    return f"{_JSON}{json.dumps(value, separators=(',', ':'))}>"
+
+
+def caller_user_marker(name: str) -> str:
+    """A PolicySourceArn meaning: the ARN of user ``name`` in the calling account (resolved when
+    the move is made)."""
+    return f"<user {name} of the calling account>"
+
+
 _FILLERS: dict[str, str] = {
     "Description": "edited by slr_fsm",
-    "PolicyArn": "arn:aws:iam::aws:policy/ReadOnlyAccess",
     "PermissionsBoundary": "arn:aws:iam::aws:policy/ReadOnlyAccess",
     "PolicyName": "extra",
     "PolicyDocument": '{"Version":"2012-10-17","Statement":[]}',
+    "UserName": "admin",
+    "GroupName": "admins",
+    "PolicySourceArn": caller_user_marker("admin"),
+    "Tags": json_marker([{"Key": "slr-fsm", "Value": "explored"}]),
+    "TagKeys": json_marker(["slr-fsm"]),
+    "ActionNames": json_marker(["iam:GetRole"]),
 }
 """Well-formed values for parameters that do not name the role."""
 
@@ -110,7 +142,9 @@ def well_formed_params(
     op: IamOperation, spec: RoleSpec = MARKETPLACE_PURCHASE_ORDERS
 ) -> dict[str, Any]:
     """The simplest well-formed request of ``op``: its required parameters only, aimed at
-    ``spec``'s role (a DeletionTaskId is :func:`latest_task_marker`, resolved by a move).
+    ``spec``'s role and its managed policy (a DeletionTaskId is :func:`latest_task_marker`, a
+    PolicySourceArn :func:`caller_user_marker`, a list a :func:`json_marker`: a move resolves
+    them, see :func:`resolve_params`).
 
     >>> from slr_fsm.iam_operations import IAM_OPERATIONS_BY_METHOD as OPS
     >>> well_formed_params(OPS["delete_service_linked_role"])
@@ -120,6 +154,8 @@ def well_formed_params(
         "AWSServiceName": spec.service_principal,
         "RoleName": spec.role_name,
         "DeletionTaskId": latest_task_marker(spec),
+        "PolicyArn": spec.managed_policy_arn,
+        "VersionId": spec.managed_policy_version,
     }
     return {p.name: named.get(p.name, _FILLERS.get(p.name, "x")) for p in op.params if p.required}
 
@@ -201,11 +237,25 @@ class Move:
 
 
 def resolve_params(sim: Simulation, account_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
-    """``params`` with a latest-task marker replaced by that task's id (or by a well-formed id
-    of no task, when the account has none)."""
+    """``params`` with their markers resolved: a latest-task marker by that task's id (or by a
+    well-formed id of no task, when the account has none), a :func:`caller_user_marker` by the
+    user's ARN in ``account_id``, a :func:`json_marker` by its value."""
+    params = dict(params)
+    for name in _LISTS & params.keys():
+        value = params[name]
+        if isinstance(value, str) and value.startswith(_JSON) and value.endswith(">"):
+            params[name] = json.loads(value[len(_JSON) : -1])
+    source = params.get("PolicySourceArn")
+    if (
+        isinstance(source, str)
+        and source.startswith("<user ")
+        and source.endswith(" of the calling account>")
+    ):
+        user = source.removeprefix("<user ").removesuffix(" of the calling account>")
+        params["PolicySourceArn"] = f"arn:aws:iam::{account_id}:user/{user}"
     marker = params.get("DeletionTaskId")
     if not isinstance(marker, str) or not marker.startswith("<latest task"):
-        return dict(params)
+        return params
     specs = [s for s in sim.specs if marker in (LATEST_TASK, latest_task_marker(s))]
     names = {s.role_name for s in specs}
     tasks = [t for t in sim.deletion_tasks if t.account_id == account_id and t.role_name in names]

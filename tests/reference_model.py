@@ -4,7 +4,8 @@ Written from the AWS page in the seed, the domain notes (sections 1-4) and the R
 modelled" and "Modelling decisions", without reading the simulation's lifecycle, world or faces.
 It predicts the outcome of each call ("ok" or an AWS error code) as plain if/else rules, checked in
 the README's order (decision 14): parameters, service name and suffix, permissions, the role's
-existence and state, then guards. Tests run it beside the real ``Simulation`` and compare.
+existence and state, then guards. Tests run it beside the real ``Simulation`` and compare. The
+rules for tags, managed policies and SimulatePrincipalPolicy are in ``tests/reference_policies.py``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,18 @@ import re
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 from typing import Any
+
+from tests.reference_policies import (
+    EXTRA_OPS,
+    POLICY_DOCUMENT,
+    expect_extra,
+    extra_param_valid,
+    merge_tags,
+    refused_before_permission,
+    resolve_markers,
+    simulation_decisions,
+    without_tags,
+)
 
 __all__ = ["CONSOLE_OPS", "IAM_OPS", "ReferenceModel", "check_agreement", "run_and_compare"]
 
@@ -26,7 +39,8 @@ DEFAULT_POLICIES = {
 }
 
 _NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)  # AWS's \w is ASCII-only
-_NAME_LIMITS = {"RoleName": 64, "AWSServiceName": 128, "CustomSuffix": 64, "PolicyName": 128}
+_NAME_LIMITS = {"RoleName": 64, "AWSServiceName": 128, "CustomSuffix": 64, "PolicyName": 128,
+                "UserName": 64, "GroupName": 128}
 _PO_NUMBER = re.compile(r"[A-Za-z0-9 ._/#-]{1,50}")
 _TASK_ID = re.compile(r"task/aws-service-role/[\w+=,.@-]+/[\w+=,.@-]+/[0-9a-fA-F-]{36}")
 _OUR_TASK_ID = re.compile(
@@ -56,6 +70,7 @@ IAM_OPS: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "delete_role": (("RoleName",), ()),
     "put_role_permissions_boundary": (("RoleName", "PermissionsBoundary"), ()),
     "delete_role_permissions_boundary": (("RoleName",), ()),
+    **EXTRA_OPS,
 }
 #: The operations only AWS may perform on a service-linked role (domain notes, section 3).
 PROTECTED_OPS = frozenset(
@@ -97,6 +112,7 @@ class _Role:
     ready_at: float | None = None  # when a creation in progress finishes
     requested: int = 0  # order of the creation request, to break ties between finishes
     doomed: bool = False  # an injected failure was planned before this creation was requested
+    tags: list[tuple[str, str]] = field(default_factory=list)  # none on each (re-)creation
 
 
 @dataclass
@@ -114,6 +130,8 @@ class _Task:
 
 class ReferenceModel:
     """Expected outcomes of the default world's calls, and the state they leave behind."""
+
+    role_name = ROLE_NAME
 
     def __init__(
         self,
@@ -227,6 +245,7 @@ class ReferenceModel:
         return self._expect_iam(operation, account_id, principal, params)
 
     def _expect_iam(self, op: str, account_id: str, principal: str, params: dict[str, Any]) -> str:
+        params = resolve_markers(params, account_id)
         required, optional = IAM_OPS[op]
         if set(required) - set(params) or set(params) - set(required) - set(optional):
             return "ValidationError"
@@ -240,8 +259,14 @@ class ReferenceModel:
             params["DeletionTaskId"]
         ):
             return "InvalidInput"
+        early = refused_before_permission(op, params)
+        if early is not None:
+            return early
         if not self.allowed(account_id, principal, _iam_action(op)):
             return "AccessDenied"
+        extra = expect_extra(self, op, account_id, params)
+        if extra is not None:
+            return extra
         state = self.roles[account_id].state
         if op == "create_service_linked_role":
             return "InvalidInput" if state in EXISTS else "ok"
@@ -254,6 +279,8 @@ class ReferenceModel:
             return "NoSuchEntity"
         if op in PROTECTED_OPS or (op == "update_role" and _PROTECTED_UPDATES & set(params)):
             return "UnmodifiableEntity"
+        if op == "tag_role" and len(merge_tags(self.roles[account_id].tags, params["Tags"])) > 50:
+            return "LimitExceeded"  # IAM's quota: 50 tags a role
         if op in ("get_role", "list_attached_role_policies"):
             return "ok"
         # update_role_description, update_role (description only), delete_service_linked_role:
@@ -299,7 +326,12 @@ class ReferenceModel:
     ) -> None:
         """Update the model after the real call succeeded (``response`` only for new ids)."""
         role = self.roles[account_id]
-        if operation == "create_service_linked_role":
+        params = resolve_markers(params, account_id)
+        if operation == "tag_role":
+            role.tags = merge_tags(role.tags, params["Tags"])
+        elif operation == "untag_role":
+            role.tags = without_tags(role.tags, params["TagKeys"])
+        elif operation == "create_service_linked_role":
             self._begin_creation(account_id, response["Role"]["RoleId"] if response else None)
         elif operation == "configure_billing_integration" and not self.integration[account_id]:
             self.integration[account_id] = True
@@ -321,6 +353,7 @@ class ReferenceModel:
     def _begin_creation(self, account_id: str, role_id: str | None) -> None:
         role = self.roles[account_id]
         role.state = "creating"
+        role.tags = []  # a new role: no tags
         role.ready_at = self.now + self.latency[0]
         self.requests += 1
         role.requested = self.requests
@@ -399,6 +432,7 @@ class ReferenceModel:
         if role.doomed:
             role.doomed = False
             role.state = "absent"
+            role.tags = []
             self.integration[account_id] = False  # decision 5: a pending integration is off
         else:
             role.state = "active"
@@ -428,6 +462,9 @@ class ReferenceModel:
     def role_ids(self, account_id: str) -> list[str]:
         return list(self.roles[account_id].role_ids)
 
+    def role_tags(self, account_id: str) -> list[tuple[str, str]]:
+        return list(self.roles[account_id].tags)
+
 
 def _params_valid(params: dict[str, Any]) -> bool:
     """botocore-level checks: types, lengths and patterns of the parameters the model knows."""
@@ -439,6 +476,9 @@ _PROTECTED_UPDATES = {
 
 
 def _param_valid(name: str, value: Any) -> bool:
+    extra = extra_param_valid(name, value)
+    if extra is not None:
+        return extra
     if name == "MaxSigninSessionDuration":
         return type(value) is int and 3600 <= value <= 7776000
     if name == "ResetMaxSigninSessionDuration":
@@ -500,15 +540,39 @@ def run_and_compare(
             assert open_task in (None, task_id), "a second delete must return the open task"
         if model.role_state(account) in EXISTS and before not in EXISTS:
             model.note_role_id(account, sim.role(account).role_id)
-        _check_response(model, op, account, response)
+        _check_response(model, op, account, response, params)
     return response
 
 
-def _check_response(model: ReferenceModel, op: str, account: str, response: Any) -> None:
-    """What an accepted read returns: the role while it exists (decision 4), the caller's POs."""
+def _check_response(
+    model: ReferenceModel, op: str, account: str, response: Any, params: dict[str, Any]
+) -> None:
+    """What an accepted read returns: the role while it exists (decision 4), the caller's POs,
+    the role's tags, its managed policy, and the simulated decisions."""
+    params = resolve_markers(params, account)
+    tags = [{"Key": k, "Value": v} for k, v in sorted(
+        model.role_tags(account), key=lambda t: t[0].lower())]
     if op == "get_role":
         assert response["Role"]["RoleId"] == model.role_ids(account)[-1], "GetRole's RoleId"
         assert response["Role"]["Arn"] == role_arn(account), "GetRole's Arn"
+        shown = sorted(response["Role"].get("Tags", []), key=lambda t: t["Key"].lower())
+        assert shown == tags, f"GetRole's Tags {shown} vs {tags}"
+    elif op == "list_role_tags" and "Marker" not in params:
+        assert response["Tags"] == tags[: params.get("MaxItems", 100)], "ListRoleTags"
+    elif op == "list_role_policies":
+        assert response == {"PolicyNames": [], "IsTruncated": False}, "ListRolePolicies"
+    elif op == "get_policy":
+        policy = response["Policy"]
+        assert policy["AttachmentCount"] == (model.role_state(account) in EXISTS), "attached"
+        assert (policy["DefaultVersionId"], policy["IsAttachable"]) == ("v1", False)
+        assert re.fullmatch(r"ANPA[A-Z2-7]{17}", policy["PolicyId"]), policy["PolicyId"]
+    elif op == "get_policy_version":
+        assert response["PolicyVersion"]["Document"] == POLICY_DOCUMENT, "the policy's document"
+    elif op == "simulate_principal_policy":
+        got = [r["EvalDecision"] for r in response["EvaluationResults"]]
+        start = int(params.get("Marker", 0))
+        wanted = simulation_decisions(model, account, params)[start:][: params.get("MaxItems", 100)]
+        assert got == wanted, f"SimulatePrincipalPolicy: {got} vs {wanted}"
     elif op == "list_roles":
         listed = [r["RoleName"] for r in response["Roles"]].count(ROLE_NAME)
         assert listed == (model.role_state(account) in EXISTS), (
@@ -542,6 +606,9 @@ def check_agreement(sim: Any, model: ReferenceModel) -> None:
             assert role.role_id == ids[-1], f"RoleId in {account}: {role.role_id} vs {ids[-1]}"
             assert _ROLE_ID.fullmatch(role.role_id), f"malformed RoleId {role.role_id}"
             assert role.arn == role_arn(account), f"Arn in {account}: {role.arn}"
+            assert list(role.tags) == model.role_tags(account), (
+                f"tags in {account}: {role.tags} vs {model.role_tags(account)}"
+            )
         if account == model.owner(account):
             assert sim.integration_configured(account) == model.integration_configured(account), (
                 f"integration of {account}: simulation {sim.integration_configured(account)}"

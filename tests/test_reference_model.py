@@ -15,6 +15,7 @@ from tests.reference_model import (
     check_agreement,
     run_and_compare,
 )
+from tests.reference_policies import POLICY_ARN
 
 ROLE = "AWSServiceRoleForMarketplacePurchaseOrders"
 SERVICE = "purchase-orders.marketplace.amazonaws.com"
@@ -392,8 +393,9 @@ def random_params(
         "update_assume_role_policy": {"RoleName": name, "PolicyDocument": POLICY},
         "attach_role_policy": {
             "RoleName": name,
-            "PolicyArn": "arn:aws:iam::aws:policy/AdministratorAccess",
+            "PolicyArn": rng.choice(["arn:aws:iam::aws:policy/AdministratorAccess", POLICY_ARN]),
         },
+        **extra_params(rng, name, account),
         "detach_role_policy": {
             "RoleName": name,
             "PolicyArn": "arn:aws:iam::aws:policy/aws-service-role/AWSMarketplacePurchaseOrdersServiceRolePolicy",
@@ -408,8 +410,48 @@ def random_params(
     return by_op.get(op, {"RoleName": name})
 
 
+TAG_KEYS = ("team", "env", "Cost Center", *(f"k{n}" for n in range(60)))
+CUSTOMER_POLICY = "arn:aws:iam::123456789012:policy/extra"
+
+
+def extra_params(rng: random.Random, name: str, account: str) -> dict[str, dict[str, Any]]:
+    """Parameters for tags, managed policies and SimulatePrincipalPolicy, mostly valid."""
+    policy = rng.choice([POLICY_ARN, POLICY_ARN, CUSTOMER_POLICY, "arn:aws:iam::aws:policy"])
+    tags = [{"Key": k, "Value": rng.choice(["", "a", "b c"])}
+            for k in rng.sample(TAG_KEYS, rng.choice([1, 2, 20, 30]))]
+    tags = rng.choice([tags, tags, tags, [{"Key": "TEAM", "Value": "x"}],  # replaces "team"
+                       [{"Key": "a", "Value": ""}, {"Key": "A", "Value": ""}],
+                       [{"Key": "aws:x", "Value": ""}], [{"Key": "bad!", "Value": ""}]])
+    source = rng.choice([f"arn:aws:iam::{account}:user/{user}" for user in
+                         ("admin", "admin", "readonly", "nobody", "ghost")]
+                        + ["arn:aws:iam::999988887777:user/admin", "not-an-arn-at-all-really"])
+    context = rng.choice([[], [], [{"ContextKeyName": "iam:AWSServiceName",
+                                    "ContextKeyValues": [SERVICE], "ContextKeyType": "string"}],
+                          [{"ContextKeyName": "aws:username", "ContextKeyValues": ["x"]}]])
+    simulate: dict[str, Any] = {"PolicySourceArn": source, "ActionNames": rng.sample(
+        ["iam:GetRole", "iam:TagRole", "purchase-orders:ViewPurchaseOrders", "sts:AssumeRole"],
+        rng.randint(1, 3))}
+    for key, value in (("ContextEntries", context), ("ResourceArns", ["*", POLICY_ARN]),
+                       ("MaxItems", 2), ("Marker", rng.choice(["1", "x"]))):
+        if rng.random() < 0.3:
+            simulate[key] = value
+    return {
+        "tag_role": {"RoleName": name, "Tags": tags},
+        "untag_role": {"RoleName": name, "TagKeys": [k.upper() if rng.random() < 0.2 else k
+                                                     for k in rng.sample(TAG_KEYS, rng.randint(1, 9))]},
+        "list_role_tags": rng.choice([{"RoleName": name}, {"RoleName": name, "MaxItems": 2}]),
+        "get_policy": {"PolicyArn": policy},
+        "get_policy_version": {"PolicyArn": policy, "VersionId": rng.choice(["v1", "v2", "v1.a"])},
+        "attach_user_policy": {"UserName": rng.choice(["admin", "nobody", "ghost"]),
+                               "PolicyArn": rng.choice([POLICY_ARN, CUSTOMER_POLICY])},
+        "attach_group_policy": {"GroupName": "admins", "PolicyArn": policy},
+        "simulate_principal_policy": simulate,
+    }
+
+
 OPS = (
     *IAM_OPS,
+    *["tag_role", "untag_role"] * 2,
     "create_service_linked_role",
     "delete_service_linked_role",
     "delete_service_linked_role",

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from slr_fsm.iam_operations import IAM_OPERATIONS, IamOperation
 from slr_fsm.lifecycle import TRANSITIONS, Cause
 from slr_fsm.marketplace import CONSOLE_OPERATIONS
-from slr_fsm.moves import default_moves, well_formed_params
+from slr_fsm.moves import caller_user_marker, default_moves, well_formed_params
 from slr_fsm.simulation import Simulation
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.validation import Param
@@ -79,7 +79,15 @@ def console_operations() -> st.SearchStrategy[str]:
 def valid_values(
     param: Param, spec: RoleSpec = MARKETPLACE_PURCHASE_ORDERS
 ) -> st.SearchStrategy[Any]:
-    """Values AWS accepts for a parameter, pointed at the spec's role where that matters."""
+    """Values AWS accepts for a parameter, pointed at the spec's role where that matters.
+
+    None of them asks for what the simulation does not hold (an AWS managed policy no simulated
+    role uses, a policy version before the default): every call they make is answered, with a
+    response or an AWS error. A PolicySourceArn is a :func:`~slr_fsm.moves.caller_user_marker`,
+    which :func:`~slr_fsm.moves.resolve_params` turns into the calling account's user (as the
+    state machine does); unresolved, it is an invalid ARN (InvalidInput).
+    """
+    tag_keys = st.sampled_from(["team", "Team", "env", "slr-fsm", "Cost Center"])
     by_name: dict[str, st.SearchStrategy[Any]] = {
         "AWSServiceName": st.just(spec.service_principal),
         "RoleName": st.sampled_from([spec.role_name, spec.role_name.lower()]),
@@ -87,8 +95,42 @@ def valid_values(
         "CustomSuffix": st.just("suffix"),
         "DeletionTaskId": st.uuids(version=4).map(lambda u: f"{spec.deletion_task_prefix()}{u}"),
         "PolicyDocument": st.just(_TRUST_FOR_ANYONE),
-        "PolicyArn": st.sampled_from(
-            [spec.managed_policy_arn, "arn:aws:iam::aws:policy/ReadOnlyAccess"]
+        "PolicyArn": st.sampled_from(  # the world holds no customer managed policy
+            [spec.managed_policy_arn, "arn:aws:iam::123456789012:policy/extra"]
+        ),
+        "VersionId": st.sampled_from([spec.managed_policy_version, "v99"]),
+        "UserName": st.sampled_from(["admin", "readonly", "nobody", "ghost"]),
+        "GroupName": st.just("admins"),
+        "Tags": st.lists(
+            st.fixed_dictionaries({"Key": tag_keys, "Value": st.sampled_from(["", "a", "b c"])}),
+            max_size=3,
+            unique_by=lambda tag: tag["Key"].lower(),
+        ),
+        "TagKeys": st.lists(tag_keys, max_size=3),
+        "PolicySourceArn": st.sampled_from(
+            [caller_user_marker(name) for name in ("admin", "readonly", "nobody", "ghost")]
+        ),
+        "ActionNames": st.lists(
+            st.sampled_from(
+                ["iam:GetRole", "iam:DeleteRole", "iam:CreateServiceLinkedRole", "sts:AssumeRole"]
+            ),
+            min_size=1,
+            max_size=3,
+        ),
+        "ResourceArns": st.lists(
+            st.sampled_from(["*", spec.role_arn("111122223333"), spec.managed_policy_arn]),
+            min_size=1,
+            max_size=2,
+        ),
+        "ContextEntries": st.lists(
+            st.just(
+                {
+                    "ContextKeyName": "iam:AWSServiceName",
+                    "ContextKeyValues": [spec.service_principal],
+                    "ContextKeyType": "string",
+                }
+            ),
+            max_size=1,
         ),
         "PolicyName": st.just("extra"),
         "PermissionsBoundary": st.just("arn:aws:iam::aws:policy/ReadOnlyAccess"),
@@ -134,10 +176,13 @@ def operation_params(
     task_ids: st.SearchStrategy[str] | None = None,
     valid_only: bool = False,
 ) -> dict[str, Any]:
-    """Keyword arguments for an IAM operation: required ones present, optional ones sometimes,
-    and (unless ``valid_only``) now and then one value that breaks its constraint."""
+    """Keyword arguments for an IAM operation: required ones present, optional ones sometimes
+    (never those the simulation does not honour, ``op.unsimulated``), and (unless
+    ``valid_only``) now and then one value that breaks its constraint."""
     params: dict[str, Any] = {}
     for param in op.params:
+        if param.name in op.unsimulated:  # refused with a UsageError: not AWS's answer
+            continue
         if not param.required and not draw(st.booleans(), label=f"give {param.name}"):
             continue
         use_tasks = param.name == "DeletionTaskId" and task_ids is not None
