@@ -33,8 +33,11 @@ def assert_valid_output(model, operation: str, response: dict) -> None:
     """The response, in the form botocore's parser hands on, fits botocore's output shape."""
     shape = model.operation_model(operation).output_shape
     body = {k: v for k, v in response.items() if k != "ResponseMetadata"}
-    report = ParamValidator().validate(wire_form(body, shape), shape)
-    assert not report.has_errors(), report.generate_report()
+    if shape is None:  # TagRole, UntagRole: AWS answers nothing but the metadata
+        assert body == {}
+    else:
+        report = ParamValidator().validate(wire_form(body, shape), shape)
+        assert not report.has_errors(), report.generate_report()
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
@@ -60,6 +63,15 @@ def full_cycle(sim, iam) -> dict[str, dict]:
     out["ListAttachedRolePolicies"] = iam.list_attached_role_policies(RoleName=ROLE)
     out["UpdateRoleDescription"] = iam.update_role_description(RoleName=ROLE, Description="d")
     out["UpdateRole"] = iam.update_role(RoleName=ROLE, Description="e")
+    out["ListRolePolicies"] = iam.list_role_policies(RoleName=ROLE)
+    out["TagRole"] = iam.tag_role(RoleName=ROLE, Tags=[{"Key": "team", "Value": "po"}])
+    out["ListRoleTags"] = iam.list_role_tags(RoleName=ROLE)
+    out["UntagRole"] = iam.untag_role(RoleName=ROLE, TagKeys=["team"])
+    policy = out["ListAttachedRolePolicies"]["AttachedPolicies"][0]["PolicyArn"]
+    out["GetPolicy"] = iam.get_policy(PolicyArn=policy)
+    out["GetPolicyVersion"] = iam.get_policy_version(PolicyArn=policy, VersionId="v1")
+    out["SimulatePrincipalPolicy"] = iam.simulate_principal_policy(
+        PolicySourceArn=f"arn:aws:iam::{MANAGEMENT}:user/readonly", ActionNames=["iam:GetRole"])
     out["DeleteServiceLinkedRole"] = iam.delete_service_linked_role(RoleName=ROLE)
     sim.settle()
     out["GetServiceLinkedRoleDeletionStatus"] = iam.get_service_linked_role_deletion_status(
@@ -70,7 +82,8 @@ def full_cycle(sim, iam) -> dict[str, dict]:
 def test_every_answered_operation_fits_botocores_output_shape(sim, iam):
     """Each non-protected IAM operation's response validates against botocore's own shape."""
     responses = full_cycle(sim, iam)
-    answered = {op.name for op in IAM_OPERATIONS if not op.protected}
+    never_succeed = {"AttachUserPolicy", "AttachGroupPolicy"}  # a service-role policy: refused
+    answered = {op.name for op in IAM_OPERATIONS if not op.protected} - never_succeed
     assert set(responses) == answered
     for operation, response in responses.items():
         assert_valid_output(IAM_MODEL, operation, response)
