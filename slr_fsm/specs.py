@@ -16,16 +16,14 @@ Code that manages another service's role describes it with :func:`service_linked
 
 from __future__ import annotations
 
-import datetime
 import json
-import re
 from collections.abc import Mapping
 from typing import Any
 
 import attrs
 
-from slr_fsm.errors import UsageError
 from slr_fsm.shown import shown
+from slr_fsm.spec_checks import PRINCIPAL, check_fields, refuse
 
 __all__ = [
     "MARKETPLACE_PURCHASE_ORDERS",
@@ -38,64 +36,10 @@ __all__ = [
 #: Every service-linked role lives under this path; a hand-made role there is *not* one.
 SERVICE_ROLE_PATH_PREFIX = "/aws-service-role/"
 
-_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
-_POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
-_SEPARATOR = re.compile(r"[\w+=,.@-]{0,8}", re.ASCII)
-_PRINCIPAL = re.compile(
-    r"[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*\.amazonaws\.com"
-)
-_POLICY_VERSION = re.compile(r"v[1-9][0-9]*")
-_DESCRIPTION = re.compile(r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*")
-_POLICY_LANGUAGE_VERSIONS = ("2012-10-17", "2008-10-17")
-
 
 def _frozen_json(value: Any) -> str:
     """Compact JSON text (keys in AWS's order), so that specs stay hashable values."""
     return json.dumps(value, separators=(",", ":"), sort_keys=False)
-
-
-def _refuse(field: str, value: object, why: str, instead: str) -> UsageError:
-    """A hypothesis-style refusal: what was given, why it is not allowed, what to do instead."""
-    return UsageError(f"RoleSpec({field}={shown(value)}): {why}. {instead}")
-
-
-def _check_text(field: str, value: object) -> None:
-    if not isinstance(value, str):
-        raise _refuse(field, value, f"{field} is text", "Pass a str (use '' for none).")
-
-
-def _check_policy_document(text: object) -> None:
-    field = "managed_policy_document_json"
-    instead = (
-        "Pass the managed policy's document as AWS publishes it (GetPolicyVersion's Document, or "
-        "the AWS Managed Policy Reference page), as JSON text or, through "
-        "service_linked_role(), as a dict."
-    )
-    if not isinstance(text, str):
-        raise _refuse(field, text, "a policy document is JSON text", instead)
-    try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise _refuse(field, text, f"it is not valid JSON ({error})", instead) from None
-    if not isinstance(document, dict):
-        raise _refuse(field, text, "a policy document is a JSON object", instead)
-    missing = [key for key in ("Version", "Statement") if key not in document]
-    if missing:
-        raise _refuse(
-            field, text, f"a policy document needs {' and '.join(missing)} (IAM's grammar)", instead
-        )
-    if document["Version"] not in _POLICY_LANGUAGE_VERSIONS:
-        raise _refuse(
-            field,
-            text,
-            f"its Version is {shown(document['Version'])}, and IAM's policy language versions are "
-            f"{' and '.join(_POLICY_LANGUAGE_VERSIONS)} (a date, not the policy's own version)",
-            'Use "Version": "2012-10-17"; the policy\'s own version goes in managed_policy_version.',
-        )
-    if not isinstance(document["Statement"], (list, dict)):
-        raise _refuse(
-            field, text, "its Statement is neither a statement object nor a list of them", instead
-        )
 
 
 @attrs.frozen
@@ -145,93 +89,7 @@ class RoleSpec:
     custom_suffix_separator: str = "_"
 
     def __attrs_post_init__(self) -> None:
-        name = self.role_name
-        if not isinstance(name, str) or not _ROLE_NAME.fullmatch(name):
-            raise _refuse(
-                "role_name",
-                name,
-                "a role name is 1 to 64 characters matching IAM's pattern [\\w+=,.@-]+, and "
-                + _what_is_wrong(name),
-                "Use the name AWS documents for the role, or leave role_name out of "
-                "service_linked_role() to derive the conventional one.",
-            )
-        principal = self.service_principal
-        if (
-            not isinstance(principal, str)
-            or len(principal) > 128
-            or not _PRINCIPAL.fullmatch(principal)
-        ):
-            raise _refuse(
-                "service_principal",
-                principal,
-                "a service principal is the service's lower-case DNS-like name ending in "
-                ".amazonaws.com, at most 128 characters (IAM's AWSServiceName)",
-                "Use the principal the service's documentation gives, e.g. "
-                "'autoscaling.amazonaws.com'; principals are case-sensitive and never have a "
-                "scheme or a trailing dot.",
-            )
-        policy = self.managed_policy_name
-        if not isinstance(policy, str) or not _POLICY_NAME.fullmatch(policy):
-            raise _refuse(
-                "managed_policy_name",
-                policy,
-                "a policy name is 1 to 128 characters matching IAM's pattern [\\w+=,.@-]+",
-                "Give the AWS managed policy's name alone, not its ARN (the ARN is derived: "
-                "arn:aws:iam::aws:policy/aws-service-role/<name>).",
-            )
-        _check_policy_document(self.managed_policy_document_json)
-        version = self.managed_policy_version
-        if not isinstance(version, str) or not _POLICY_VERSION.fullmatch(version):
-            raise _refuse(
-                "managed_policy_version",
-                version,
-                "a policy version id is 'v' and a number from 1, as GetPolicy's DefaultVersionId",
-                "Use e.g. 'v1' or 'v10'.",
-            )
-        _check_date(self.managed_policy_updated)
-        duration = self.max_session_duration
-        if type(duration) is not int or not 3600 <= duration <= 43200:
-            raise _refuse(
-                "max_session_duration",
-                duration,
-                "IAM's MaxSessionDuration is a whole number of seconds from 3600 to 43200",
-                "Leave it at 3600, which service-linked roles are created with.",
-            )
-        for flag in ("allows_custom_suffix", "management_account_only"):
-            value = getattr(self, flag)
-            if not isinstance(value, bool):
-                raise _refuse(flag, value, f"{flag} is a yes-or-no fact", "Pass True or False.")
-        for text in ("purpose", "creation", "cleanup"):
-            _check_text(text, getattr(self, text))
-        description = self.description
-        if description is not None and (
-            not isinstance(description, str)
-            or len(description) > 1000
-            or not _DESCRIPTION.fullmatch(description)
-        ):
-            raise _refuse(
-                "description",
-                description,
-                "a role description is at most 1000 characters of printable Latin-1 text, or "
-                "None when AWS documents none",
-                "Copy the Description AWS documents for the role, or pass None.",
-            )
-        separator = self.custom_suffix_separator
-        if not isinstance(separator, str) or not _SEPARATOR.fullmatch(separator):
-            raise _refuse(
-                "custom_suffix_separator",
-                separator,
-                "the separator is part of the role's name, so at most 8 characters of IAM's name "
-                "pattern [\\w+=,.@-]",
-                "Leave it at '_', which IAM uses (AWSServiceRoleForAutoScaling_mysuffix).",
-            )
-        if self.allows_custom_suffix and len(name) + len(separator) >= 64:
-            raise _refuse(
-                "allows_custom_suffix",
-                True,
-                f"{name}{separator} leaves no room for a suffix within IAM's 64 characters",
-                "Pass allows_custom_suffix=False, or check the role name.",
-            )
+        check_fields(self)  # every field, with messages that say why and what to do instead
 
     @property
     def path(self) -> str:
@@ -285,7 +143,7 @@ class RoleSpec:
         if suffix is None:
             return self.role_name
         if not self.allows_custom_suffix:
-            raise _refuse(
+            raise refuse(
                 "allows_custom_suffix",
                 False,
                 f"{self.service_principal} takes no CustomSuffix, so no role is ever named with "
@@ -293,36 +151,6 @@ class RoleSpec:
                 "Ask for role_name_with_suffix(None), or use a spec whose service allows a suffix.",
             )
         return f"{self.role_name}{self.custom_suffix_separator}{suffix}"
-
-
-def _what_is_wrong(name: object) -> str:
-    """Why a role name does not match IAM's pattern, in a few words."""
-    if not isinstance(name, str):
-        return "this one is not text"
-    if not name:
-        return "this one is empty"
-    if len(name) > 64:
-        return f"this one is {len(name)} long"
-    return f"this one has {shown(next(c for c in name if not _ROLE_NAME.fullmatch(c)))}"
-
-
-def _check_date(value: object) -> None:
-    if value == "":
-        return
-    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
-        try:
-            datetime.date.fromisoformat(value)
-        except ValueError:
-            pass
-        else:
-            return
-    raise _refuse(
-        "managed_policy_updated",
-        value,
-        "the date the policy's default version was created is a calendar date YYYY-MM-DD",
-        "Take the date of GetPolicyVersion's CreateDate (e.g. '2021-10-27'), or pass '' if "
-        "you do not model it.",
-    )
 
 
 def conventional_role_name(service_principal: str) -> str:
@@ -339,8 +167,8 @@ def conventional_role_name(service_principal: str) -> str:
     >>> conventional_role_name("elasticbeanstalk.amazonaws.com")  # AWS: ...ElasticBeanstalk
     'AWSServiceRoleForElasticbeanstalk'
     """
-    if not isinstance(service_principal, str) or not _PRINCIPAL.fullmatch(service_principal):
-        raise _refuse(
+    if not isinstance(service_principal, str) or not PRINCIPAL.fullmatch(service_principal):
+        raise refuse(
             "service_principal",
             service_principal,
             "a service principal is the service's lower-case DNS-like name ending in "
@@ -398,7 +226,7 @@ def service_linked_role(
         try:
             document_json = _frozen_json(dict(policy_document))
         except (TypeError, ValueError) as error:
-            raise _refuse(
+            raise refuse(
                 "managed_policy_document_json",
                 policy_document,
                 f"the policy document cannot be written as JSON ({error})",
