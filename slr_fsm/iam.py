@@ -133,6 +133,9 @@ class IamApi(IamPolicies):
         service, task = kwargs.get("AWSServiceName"), kwargs.get("DeletionTaskId")
         match = _TASK_ID.fullmatch(task) if isinstance(task, str) else None
         spec = self._world.spec_for_service(service) if isinstance(service, str) else None
+        suffix = kwargs.get("CustomSuffix")
+        if spec is not None and isinstance(suffix, str) and spec.allows_custom_suffix:
+            spec = self._world.spec_for_role_name(spec.role_name_with_suffix(suffix)) or spec
         if spec is None and match is not None:
             spec = self._world.spec_for_role_name(match["role"])
         return spec.role_name if spec is not None else super()._role_concerned(kwargs)
@@ -151,10 +154,9 @@ class IamApi(IamPolicies):
                 f"Invalid service name {service}: no service-linked role is defined for it.",
                 guard="known_service",
             )
-        if kw.get("CustomSuffix") is not None and not spec.allows_custom_suffix:
-            raise InvalidInput(
-                f"Custom suffix is not allowed for {spec.service_principal}", guard="custom_suffix"
-            )
+        suffix = kw.get("CustomSuffix")
+        if suffix is not None:
+            spec = self._suffixed(spec, suffix)
         created = self._world.request_creation(
             self.account.account_id,
             self.principal,
@@ -163,6 +165,22 @@ class IamApi(IamPolicies):
             description=kw.get("Description"),
         )
         return {"Role": role_to_aws(created)}
+
+    @staticmethod
+    def _suffixed(spec: RoleSpec, suffix: str) -> RoleSpec:
+        """The spec of the role named with ``suffix``, or IAM's refusal of the suffix."""
+        if not spec.allows_custom_suffix:
+            raise InvalidInput(
+                f"Custom suffix is not allowed for {spec.service_principal}", guard="custom_suffix"
+            )
+        name = spec.role_name_with_suffix(suffix)
+        if len(name) > 64:  # modelling decision: IAM's own length message for roleName
+            raise ValidationError(
+                f"1 validation error detected: Value '{name}' at 'roleName' failed to satisfy "
+                "constraint: Member must have length less than or equal to 64",
+                guard="custom_suffix",
+            )
+        return spec.with_custom_suffix(suffix)
 
     def delete_service_linked_role(self, **kwargs: Any) -> dict[str, Any]:
         """DeleteServiceLinkedRole: submit a deletion task (or get the unfinished one's id)."""

@@ -159,7 +159,7 @@ class Role:
 
     def to_json_value(self) -> dict[str, Any]:
         """The role as plain JSON data (for snapshots); times as ISO 8601 text."""
-        return {
+        value: dict[str, Any] = {
             "service": self.spec.service_principal,
             "account_id": self.account_id,
             "state": self.state.value,
@@ -169,3 +169,6 @@ class Role:
             "previous_role_ids": list(self.previous_role_ids),
             "tags": [[key, value] for key, value in self.tags],
         }
+        if self.spec.custom_suffix is not None:  # the service's plain role needs no name
+            value["role_name"] = self.spec.role_name
+        return value

@@ -60,7 +60,7 @@ class Simulation(World):
         return OrganizationsFace(super().organizations, self)
 
     def _repr_html_(self) -> str:
-        multi = len(self.specs) > 1
+        multi = len(self.specs) > 1 or any(s.allows_custom_suffix for s in self.specs)
         rows = []
         for account in self.accounts[:_SHOWN_ACCOUNTS]:
             for role in self.roles(account):
@@ -99,7 +99,7 @@ class Simulation(World):
         parts = []
         for account in self.accounts[:_SHOWN_ACCOUNTS]:
             roles = self.roles(account)
-            if multi:
+            if multi or len(roles) > 1:
                 states = "/".join(f"{r.name}={r.state.value}" for r in roles)
             else:
                 states = roles[0].state.value

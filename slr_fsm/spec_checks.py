@@ -157,12 +157,41 @@ def check_fields(spec: RoleSpec) -> None:
             "pattern [\\w+=,.@-]",
             "Leave it at '_', which IAM uses (AWSServiceRoleForAutoScaling_mysuffix).",
         )
-    if spec.allows_custom_suffix and len(name) + len(separator) >= 64:
+    _check_suffix(spec, separator)
+
+
+def _check_suffix(spec: RoleSpec, separator: str) -> None:
+    suffix, name = spec.custom_suffix, spec.role_name
+    if suffix is None:
+        if spec.allows_custom_suffix and len(name) + len(separator) >= 64:
+            raise refuse(
+                "allows_custom_suffix",
+                True,
+                f"{name}{separator} leaves no room for a suffix within IAM's 64 characters",
+                "Pass allows_custom_suffix=False, or check the role name.",
+            )
+        return
+    if not spec.allows_custom_suffix:
         raise refuse(
-            "allows_custom_suffix",
-            True,
-            f"{name}{separator} leaves no room for a suffix within IAM's 64 characters",
-            "Pass allows_custom_suffix=False, or check the role name.",
+            "custom_suffix",
+            suffix,
+            f"{spec.service_principal} takes no CustomSuffix",
+            "Leave custom_suffix at None, or use a spec whose service allows a suffix.",
+        )
+    if not isinstance(suffix, str) or not ROLE_NAME.fullmatch(suffix):
+        raise refuse(
+            "custom_suffix",
+            suffix,
+            "a CustomSuffix is 1 to 64 characters matching IAM's pattern [\\w+=,.@-]+",
+            "Pass a suffix such as 'mysuffix' or '-debug'.",
+        )
+    if not name.endswith(separator + suffix) or len(name) == len(separator + suffix):
+        raise refuse(
+            "role_name",
+            name,
+            f"a role created with CustomSuffix {shown(suffix)} is named <service's name>"
+            f"{separator}{suffix}",
+            "Derive the spec with RoleSpec.with_custom_suffix(suffix).",
         )
 
 

@@ -87,6 +87,10 @@ class RoleSpec:
     cleanup: str = attrs.field(default="", eq=False)
     #: What IAM puts between the role name and a CustomSuffix (``AWSServiceRoleForAutoScaling_x``).
     custom_suffix_separator: str = "_"
+    #: The CustomSuffix this role was created with (``None``: the service's plain role). A spec
+    #: with a suffix is derived from the service's with :meth:`with_custom_suffix`; its
+    #: ``role_name`` is the whole name, so its ARN, path and deletion task ids follow.
+    custom_suffix: str | None = None
 
     def __attrs_post_init__(self) -> None:
         check_fields(self)  # every field, with messages that say why and what to do instead
@@ -127,6 +131,35 @@ class RoleSpec:
         """Every deletion task id of this role starts with this, then a UUID."""
         return f"task{self.path}{self.role_name}/"
 
+    @property
+    def base_role_name(self) -> str:
+        """The service's role name without any CustomSuffix (``role_name`` when there is none)."""
+        if self.custom_suffix is None:
+            return self.role_name
+        return self.role_name[: -len(self.custom_suffix_separator + self.custom_suffix)]
+
+    @property
+    def base(self) -> RoleSpec:
+        """The service's own spec, without a CustomSuffix (``self`` when there is none)."""
+        if self.custom_suffix is None:
+            return self
+        return attrs.evolve(self, role_name=self.base_role_name, custom_suffix=None)
+
+    def with_custom_suffix(self, suffix: str) -> RoleSpec:
+        """The spec of the role CreateServiceLinkedRole makes with ``CustomSuffix=suffix``.
+
+        Everything but the name is the service's: the same principal, path, trust policy and
+        managed policy. The name must still fit IAM's 64 characters.
+
+        >>> from slr_fsm.marketplace_roles import AUTO_SCALING
+        >>> AUTO_SCALING.with_custom_suffix("suf").role_arn("123456789012")
+        'arn:aws:iam::123456789012:role/aws-service-role/autoscaling.amazonaws.com/AWSServiceRoleForAutoScaling_suf'
+        """
+        base = self.base
+        return attrs.evolve(
+            base, role_name=base.role_name_with_suffix(suffix), custom_suffix=suffix
+        )
+
     def role_name_with_suffix(self, suffix: str | None) -> str:
         """The name IAM gives the role created with ``CustomSuffix=suffix`` (``None``: no suffix).
 
@@ -141,7 +174,7 @@ class RoleSpec:
         slr_fsm.errors.UsageError: RoleSpec(allows_custom_suffix=False): purchase-orders.marketplace.amazonaws.com takes no CustomSuffix, so no role is ever named with 'x'. Ask for role_name_with_suffix(None), or use a spec whose service allows a suffix.
         """
         if suffix is None:
-            return self.role_name
+            return self.base_role_name
         if not self.allows_custom_suffix:
             raise refuse(
                 "allows_custom_suffix",
@@ -150,7 +183,7 @@ class RoleSpec:
                 f"{shown(suffix)}",
                 "Ask for role_name_with_suffix(None), or use a spec whose service allows a suffix.",
             )
-        return f"{self.role_name}{self.custom_suffix_separator}{suffix}"
+        return f"{self.base_role_name}{self.custom_suffix_separator}{suffix}"
 
 
 def conventional_role_name(service_principal: str) -> str:

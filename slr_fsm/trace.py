@@ -39,7 +39,8 @@ def role_states(world: Simulation) -> tuple[tuple[str, str], ...]:
     multi = len(world.specs) > 1
     return tuple(
         (
-            f"{account.name or account.account_id}{' ' + role.name if multi else ''}",
+            f"{account.name or account.account_id}"
+            f"{' ' + role.name if multi or role.spec.custom_suffix else ''}",
             role.state.value,
         )
         for account in world.accounts

@@ -29,6 +29,12 @@ class Catalogue:
         self.specs: tuple[RoleSpec, ...] = tuple(specs)
         self._by_service = {s.service_principal: s for s in self.specs}
         self._by_role_name = {s.role_name.lower(): s for s in self.specs}
+        self._suffixable = tuple(s for s in self.specs if s.allows_custom_suffix)
+        if any(s.custom_suffix is not None for s in self.specs):
+            raise UsageError(
+                "specs are the services' own specs; a role with a CustomSuffix is created "
+                "through CreateServiceLinkedRole, not given as a spec."
+            )
         if len(self._by_service) != len(self.specs) or len(self._by_role_name) != len(self.specs):
             raise UsageError("Each role spec needs its own service principal and role name.")
         models: dict[RoleSpec, UsageModel] = {
@@ -49,6 +55,12 @@ class Catalogue:
             models[model.spec] = model  # given models replace the defaults, spec by spec
         self.usage_models = {spec: models.get(spec) or UsageModel(spec) for spec in self.specs}
 
+    @property
+    def allows_suffixes(self) -> bool:
+        """Whether any of the world's services takes a CustomSuffix (so roles may be named
+        after a spec's name plus a suffix)."""
+        return bool(self._suffixable)
+
     def model_names(self) -> dict[str, str]:
         """Each spec's usage model class, by service principal (``module:qualname``)."""
         return {
@@ -63,14 +75,27 @@ class Catalogue:
         )
 
     def by_role_name(self, role_name: object) -> RoleSpec | None:
-        """The spec whose role name matches (role names are case-insensitive)."""
+        """The spec whose role name matches (role names are case-insensitive): one of the
+        world's specs, or, for ``<name><separator><suffix>`` of a spec that allows a
+        CustomSuffix, that spec with the suffix (the suffix as spelt in ``role_name``)."""
         if not isinstance(role_name, str):
             return None
-        return self._by_role_name.get(role_name.lower())
+        lowered = role_name.lower()
+        found = self._by_role_name.get(lowered)
+        if found is not None or len(role_name) > 64:
+            return found
+        for spec in self._suffixable:
+            prefix = (spec.role_name + spec.custom_suffix_separator).lower()
+            if lowered.startswith(prefix) and len(lowered) > len(prefix):
+                try:
+                    return spec.with_custom_suffix(role_name[len(prefix) :])
+                except UsageError:  # not a suffix IAM accepts: no such role
+                    return None
+        return None
 
     def usage_model(self, spec: RoleSpec) -> UsageModel:
-        """The usage model of one of this world's specs."""
-        return self.usage_models[spec]
+        """The usage model of one of this world's specs (a suffixed role: its service's)."""
+        return self.usage_models[spec.base]
 
     def resolve(self, service: object) -> RoleSpec:
         """A spec given as itself or by service principal; the only spec when ``None``."""
@@ -82,6 +107,8 @@ class Catalogue:
                 f"{[s.service_principal for s in self.specs]}."
             )
         if isinstance(service, RoleSpec):
+            if service.custom_suffix is not None and service.base in self.usage_models:
+                return service
             if service not in self.usage_models:
                 raise UsageError(f"This world does not simulate {service.role_name}.")
             return service

@@ -7,7 +7,7 @@ import functools
 
 from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.directory import Directory
-from slr_fsm._world.state import WorldState
+from slr_fsm._world.state import WorldState, role_key
 from slr_fsm._world.usage_context import BoundUsageContext
 from slr_fsm.errors import SlrFsmError, SnapshotError
 from slr_fsm.ids import IdGenerator
@@ -52,7 +52,7 @@ def check_consistency(state: WorldState, catalogue: Catalogue, directory: Direct
 
 
 def _state(state: WorldState, account_id: str, *, role_name: str) -> RoleState:
-    role = state.roles.get((account_id, role_name))
+    role = state.roles.get(role_key(account_id, role_name))
     return RoleState.ABSENT if role is None else role.state
 
 
@@ -110,7 +110,7 @@ def _check_tasks(state: WorldState, catalogue: Catalogue) -> None:
             raise SnapshotError(f"{field}.role_name", "names no role the snapshot simulates")
         if not task.task_id.startswith(spec.deletion_task_prefix()):
             raise SnapshotError(f"{field}.task_id", "is not a deletion task id of its role")
-        role = state.roles.get((task.account_id, task.role_name))
+        role = state.roles.get(role_key(task.account_id, task.role_name))
         if role is None:
             raise SnapshotError(field, "a deletion task for a role that never existed")
         if task.status.finished != (task.finished_at is not None):
@@ -125,10 +125,12 @@ def _check_tasks(state: WorldState, catalogue: Catalogue) -> None:
 
 def _check_pending(state: WorldState) -> None:
     finishing = {
-        (p.account_id, p.role_name, p.task_id) for p in state.pending if p.kind == "finish_creation"
+        (*role_key(p.account_id, p.role_name), p.task_id)
+        for p in state.pending
+        if p.kind == "finish_creation"
     }
     for work in state.pending:
-        found = state.roles.get((work.account_id, work.role_name))
+        found = state.roles.get(role_key(work.account_id, work.role_name))
         if (
             work.kind == "finish_creation"
             and found is not None
@@ -140,17 +142,17 @@ def _check_pending(state: WorldState) -> None:
                 f"finishes a creation of {work.role_name} in {work.account_id}, which is "
                 f"{found.state.value}: not being created",
             )
-    for (account_id, role_name), role in state.roles.items():
+    for (account_id, key_name), role in state.roles.items():
         if (
             role.state is RoleState.CREATING
             and not {
-                (account_id, role_name, role.role_id),
-                (account_id, role_name, None),
+                (account_id, key_name, role.role_id),
+                (account_id, key_name, None),
             }
             & finishing
         ):
             raise SnapshotError(
-                "roles", f"{role_name} in {account_id} is creating, but no work will finish it"
+                "roles", f"{role.name} in {account_id} is creating, but no work will finish it"
             )
     seen: set[tuple[str, str | None]] = set()
     for work in state.pending:

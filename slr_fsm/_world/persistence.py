@@ -26,7 +26,7 @@ from slr_fsm._world.snapshot_reader import (
     read_optional_time,
     read_time,
 )
-from slr_fsm._world.state import WORK_KINDS, Pending, WorldState
+from slr_fsm._world.state import WORK_KINDS, Pending, WorldState, role_key
 from slr_fsm.accounts import Account, Principal
 from slr_fsm.clock import Latencies, VirtualClock
 from slr_fsm.errors import SnapshotError
@@ -317,6 +317,11 @@ def _restore_roles_and_tasks(read: Reader, state: WorldState, catalogue: Catalog
         spec = catalogue.by_service(service)
         if spec is None:
             raise SnapshotError(f"{field}.service", f"no spec for {shown(service)}")
+        if "role_name" in r:  # a role created with a CustomSuffix
+            name = read.get(r, "role_name", str, field)
+            spec = catalogue.by_role_name(name)
+            if spec is None or spec.custom_suffix is None or spec.service_principal != service:
+                raise SnapshotError(f"{field}.role_name", f"no suffixed {service} role {shown(name)}")
         previous = read.get(r, "previous_role_ids", list, field)
         for n, role_id in enumerate(previous):
             if not isinstance(role_id, str) or not _ROLE_ID.fullmatch(role_id):
@@ -340,7 +345,7 @@ def _restore_roles_and_tasks(read: Reader, state: WorldState, catalogue: Catalog
                 tuple(previous),
                 _tags(r.get("tags", []), f"{field}.tags"),  # snapshots before tags had none
             )
-        key = (role.account_id, spec.role_name)
+        key = role_key(role.account_id, spec.role_name)
         if key in state.roles:
             raise SnapshotError(field, "a second entry for the same role")
         state.roles.set(key, role)
@@ -358,7 +363,7 @@ def _restore_roles_and_tasks(read: Reader, state: WorldState, catalogue: Catalog
             )
         if task.task_id in state.tasks:
             raise SnapshotError(f"{field}.task_id", "two tasks with one id")
-        key = (task.account_id, task.role_name)
+        key = role_key(task.account_id, task.role_name)
         if not task.status.finished and key in state.open_tasks:
             raise SnapshotError(field, "two unfinished deletion tasks for one role")
         state.tasks.set(task.task_id, task)

@@ -193,9 +193,19 @@ class WorldReads:
 
     @locked
     def roles(self, account: AccountLike) -> tuple[Role, ...]:
-        """Every simulated role in an account, one per spec, in spec order."""
+        """Every simulated role in an account: one per spec, in spec order, then the roles
+        created with a CustomSuffix, by name (found by a scan, only in worlds with a spec that
+        allows a suffix)."""
         account_id = self._directory.account(account).account_id
-        return tuple(self._roles.role(account_id, spec) for spec in self.specs)
+        plain = tuple(self._roles.role(account_id, spec) for spec in self.specs)
+        if not self._catalogue.allows_suffixes:
+            return plain
+        suffixed = (
+            role
+            for role in self._state.roles.values()
+            if role.account_id == account_id and role.spec.custom_suffix is not None
+        )
+        return plain + tuple(sorted(suffixed, key=lambda role: role.name.lower()))
 
     @locked
     def role_usage(

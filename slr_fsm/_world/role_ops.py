@@ -15,7 +15,7 @@ from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.directory import Caller, Directory
 from slr_fsm._world.journal import Journal
 from slr_fsm._world.scheduler import Scheduler
-from slr_fsm._world.state import Pending, WorldState
+from slr_fsm._world.state import Pending, WorldState, role_key
 from slr_fsm._world.usage_context import BoundUsageContext
 from slr_fsm.clock import Latencies
 from slr_fsm.errors import LimitExceeded, UsageError
@@ -75,17 +75,17 @@ class RoleOps:
 
     def role(self, account_id: str, spec: RoleSpec) -> Role:
         """The role of ``spec`` in an account (``absent`` before it ever existed)."""
-        role = self._state.roles.get((account_id, spec.role_name))
+        role = self._state.roles.get(role_key(account_id, spec.role_name))
         return role if role is not None else Role(spec, account_id)
 
     def state_of(self, account_id: str, role_name: str | None) -> RoleState:
         """The state of a role by its exact name (``absent`` when unknown)."""
-        role = None if role_name is None else self._state.roles.get((account_id, role_name))
+        role = None if role_name is None else self._state.roles.get(role_key(account_id, role_name))
         return RoleState.ABSENT if role is None else role.state
 
     def usage(self, account_id: str, spec: RoleSpec) -> tuple[RoleUsage, ...]:
         """What keeps the role in use in an account now, per its usage model."""
-        return self._catalogue.usage_model(spec).in_use(self.contexts[spec], account_id)
+        return self._catalogue.usage_model(spec).in_use(self.contexts[spec.base], account_id)
 
     def existing_role(self, account_id: str, role_name: str) -> Role:
         """The service-linked role of that name if IAM holds it now; NoSuchEntity otherwise."""
@@ -104,7 +104,7 @@ class RoleOps:
 
     def put_role(self, role: Role) -> None:
         """Store a role's new value."""
-        self._state.roles.set((role.account_id, role.spec.role_name), role)
+        self._state.roles.set(role_key(role.account_id, role.spec.role_name), role)
 
     def task(self, task_id: object) -> DeletionTask | None:
         """A deletion task by id, if still known."""
@@ -113,7 +113,7 @@ class RoleOps:
     def put_task(self, task: DeletionTask) -> None:
         """Store a deletion task's new value (and keep the index of unfinished ones)."""
         self._state.tasks.set(task.task_id, task)
-        key = (task.account_id, task.role_name)
+        key = role_key(task.account_id, task.role_name)
         if task.status.finished:
             if self._state.open_tasks.get(key) == task.task_id:
                 self._state.open_tasks.pop(key)
@@ -225,7 +225,7 @@ class RoleOps:
         """Submit a deletion task for the role, or return its unfinished one (as AWS does)."""
         role = self.judge(account_id, caller, role_name, "request_deletion", action)
         spec = role.spec
-        open_id = self._state.open_tasks.get((account_id, spec.role_name))
+        open_id = self._state.open_tasks.get(role_key(account_id, spec.role_name))
         if open_id is not None:
             return self._state.tasks[open_id]
         task = DeletionTask(
@@ -333,7 +333,9 @@ class RoleOps:
                 role, state=outcome.after, role_id=None, create_date=None, description=None, tags=()
             )
         )
-        self._catalogue.usage_model(spec).creation_failed(self.contexts[spec], work.account_id)
+        self._catalogue.usage_model(spec).creation_failed(
+            self.contexts[spec.base], work.account_id
+        )
         self._log_work(
             work,
             "ServiceFailure",

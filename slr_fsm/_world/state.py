@@ -24,10 +24,16 @@ from slr_fsm.roles import Role
 from slr_fsm.subscriptions import Subscription
 from slr_fsm.tasks import DeletionTask
 
-__all__ = ["WORK_KINDS", "Pending", "WorldState"]
+__all__ = ["WORK_KINDS", "Pending", "WorldState", "role_key"]
 
 WORK_KINDS = ("finish_creation", "start_deletion", "finish_deletion", "purge_task")
 """The kinds of background work the clock runs."""
+
+
+def role_key(account_id: str, role_name: str) -> tuple[str, str]:
+    """Where a role and its unfinished deletion task are kept: IAM role names are unique in an
+    account regardless of case, so ``AWSServiceRoleForAutoScaling_Suf`` is ``..._suf``."""
+    return (account_id, role_name.lower())
 
 
 class Pending(NamedTuple):
