@@ -38,7 +38,7 @@ from urllib.parse import quote
 import attrs
 
 from slr_fsm.accounts import Account
-from slr_fsm.errors import AwsError, UsageError
+from slr_fsm.errors import AwsError, OperationNotSimulated, ServiceNotSimulated, UsageError
 from slr_fsm.iam import IAM_OPERATIONS
 from slr_fsm.ids import IdGenerator
 from slr_fsm.organizations import ORGANIZATIONS_OPERATIONS
@@ -51,7 +51,7 @@ try:
     from botocore.awsrequest import AWSResponse
     from botocore.model import OperationModel, Shape
 
-    from slr_fsm.boto_patch import ServiceNotSimulated, check_others, routed, sealed_route
+    from slr_fsm.boto_patch import check_others, routed, sealed_route
 except ImportError as missing:  # pragma: no cover - depends on the environment
     raise ImportError(
         "slr_fsm.boto needs boto3 and botocore: pip install 'slr-fsm[boto]'"
@@ -87,10 +87,6 @@ _FACES: dict[str, tuple[str, Callable[..., Any], dict[str, str]]] = {
 """Each service a simulation answers: its name in messages, its face, and its operations."""
 SIMULATED_SERVICES = tuple(_FACES)
 """The botocore services whose clients a simulation answers."""
-
-
-class OperationNotSimulated(UsageError):
-    """A bridged client was asked for an AWS operation the simulation does not answer."""
 
 
 @attrs.define

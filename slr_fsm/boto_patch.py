@@ -28,7 +28,7 @@ from typing import Any
 
 import botocore.session
 
-from slr_fsm.errors import UsageError
+from slr_fsm.errors import ServiceNotSimulated, UsageError
 
 __all__ = [
     "Route",
@@ -100,11 +100,6 @@ def routed(route: Route) -> Iterator[None]:
 
 
 # ----------------------------------------------------------------------------- sealed blocks
-
-
-class ServiceNotSimulated(UsageError):
-    """Inside ``simulated_boto3``, a client was asked for a service the simulation does not
-    answer (it would reach AWS), and the block does not hand such clients to moto."""
 
 
 _CREATE_PARAMETERS = tuple(inspect.signature(_BOTOCORE).parameters)[2:]

@@ -29,8 +29,12 @@ __all__ = [
     "MalformedPolicyDocument",
     "ManagementAccountRequired",
     "NoSuchEntity",
+    "OperationNotSimulated",
+    "PolicyNotAttachable",
+    "RequestNotSimulated",
     "ResourceNotFoundException",
     "ServiceFailure",
+    "ServiceNotSimulated",
     "SlrFsmError",
     "SnapshotError",
     "UnmodifiableEntity",
@@ -168,6 +172,14 @@ class ConflictException(AwsError):
     http_status = 409
 
 
+class PolicyNotAttachable(AwsError):
+    """IAM ``PolicyNotAttachable``: a service-role policy attached to a user, group or role that
+    is not the service's own service-linked role (HTTP 400)."""
+
+    code = "PolicyNotAttachable"
+    http_status = 400
+
+
 class AccessDeniedException(AccessDenied):
     """AWS Organizations' ``AccessDeniedException`` (HTTP 400, as its API Reference lists it):
     the caller's policies do not allow the action, or only the management account may call it."""
@@ -208,6 +220,21 @@ class UsageError(SlrFsmError, ValueError):
     """A mistake in how the library itself is used (a negative clock step, a bad snapshot)."""
 
 
+class RequestNotSimulated(UsageError):
+    """A request AWS would answer from something the simulation does not hold (an AWS managed
+    policy no simulated role uses, a policy version before the default, a parameter such as
+    SimulatePrincipalPolicy's ``PolicyInputList``): refused, never answered from a guess."""
+
+
+class OperationNotSimulated(UsageError):
+    """A bridged client was asked for an AWS operation the simulation does not answer."""
+
+
+class ServiceNotSimulated(UsageError):
+    """Inside ``simulated_boto3``, a client was asked for a service the simulation does not
+    answer (it would reach AWS), and the block does not hand such clients to moto."""
+
+
 class SnapshotError(UsageError):
     """A snapshot that cannot be restored: malformed, or describing an impossible world.
 
@@ -243,6 +270,7 @@ _BY_CODE: dict[str, type[AwsError]] = {
         AWSOrganizationsNotInUseException,
         AccountNotFoundException,
         InvalidInputException,
+        PolicyNotAttachable,
     )
 }
 

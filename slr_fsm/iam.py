@@ -25,7 +25,7 @@ from typing import Any
 
 from slr_fsm.errors import InvalidInput, NoSuchEntity, ValidationError
 from slr_fsm.iam_operations import IAM_OPERATIONS, IamOperation
-from slr_fsm.iam_policies import IamPolicies, PolicyNotAttachable, RequestNotSimulated
+from slr_fsm.iam_policies import IamPolicies
 from slr_fsm.refusals import protected_role
 from slr_fsm.roles import Role, Tag, tag_text_problem
 from slr_fsm.specs import SERVICE_ROLE_PATH_PREFIX, RoleSpec
@@ -35,8 +35,6 @@ __all__ = [
     "IAM_OPERATIONS",
     "IamApi",
     "IamOperation",
-    "PolicyNotAttachable",
-    "RequestNotSimulated",
 ]
 
 _TASK_ID = re.compile(

@@ -28,7 +28,13 @@ from typing import Any
 import attrs
 
 from slr_fsm.accounts import Principal
-from slr_fsm.errors import AwsError, InvalidInput, NoSuchEntity, UsageError, ValidationError
+from slr_fsm.errors import (
+    InvalidInput,
+    NoSuchEntity,
+    PolicyNotAttachable,
+    RequestNotSimulated,
+    ValidationError,
+)
 from slr_fsm.face import Face
 from slr_fsm.iam_operations import IAM_OPERATIONS_BY_METHOD, IamOperation
 from slr_fsm.policy import SUPPORTED_CONDITION_KEYS, Decision, evaluate
@@ -36,7 +42,7 @@ from slr_fsm.roles import Role
 from slr_fsm.specs import RoleSpec
 from slr_fsm.validation import NAME_PATTERN, validate
 
-__all__ = ["IamPolicies", "PolicyNotAttachable", "RequestNotSimulated", "policy_id"]
+__all__ = ["IamPolicies", "policy_id"]
 
 _POLICY_ARN = re.compile(
     rf"arn:aws:iam::(?P<owner>aws|\d{{12}}):policy(?P<path>(?:/{NAME_PATTERN})*/)(?P<name>"
@@ -60,20 +66,6 @@ _CONTEXT_TYPES = frozenset(
     for plural in ("", "List")
 )
 _SUPPORTED_KEYS = {key.lower(): key for key in SUPPORTED_CONDITION_KEYS}
-
-
-class PolicyNotAttachable(AwsError):
-    """IAM ``PolicyNotAttachable``: a service-role policy attached to a user, group or role that
-    is not the service's own service-linked role (HTTP 400)."""
-
-    code = "PolicyNotAttachable"
-    http_status = 400
-
-
-class RequestNotSimulated(UsageError):
-    """A request AWS would answer from something the simulation does not hold (an AWS managed
-    policy no simulated role uses, a policy version before the default, a parameter such as
-    SimulatePrincipalPolicy's ``PolicyInputList``): refused, never answered from a guess."""
 
 
 def policy_id(arn: str) -> str:

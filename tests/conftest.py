@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from collections.abc import Iterator
+
 import pytest
 
 from slr_fsm import Simulation
@@ -25,3 +28,14 @@ def active_sim(sim: Simulation) -> Simulation:
     sim.marketplace(MANAGEMENT).configure_billing_integration()
     sim.settle()
     return sim
+
+
+@pytest.fixture
+def fast_switching() -> Iterator[None]:
+    """Switch threads as often as CPython allows, so races show; restore the old interval."""
+    old = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)
+    try:
+        yield
+    finally:
+        sys.setswitchinterval(old)

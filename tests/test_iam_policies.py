@@ -23,8 +23,7 @@ from slr_fsm import (
     ValidationError,
 )
 from slr_fsm.boto import attach, iam_client, wire_form
-from slr_fsm.errors import SnapshotError
-from slr_fsm.iam import PolicyNotAttachable, RequestNotSimulated
+from slr_fsm.errors import PolicyNotAttachable, RequestNotSimulated, SnapshotError
 from slr_fsm.iam_operations import IAM_OPERATIONS_BY_METHOD
 from slr_fsm.iam_policies import policy_id
 from slr_fsm.invariants import INVARIANTS, Step

@@ -4,7 +4,6 @@ reference-counted patch of botocore, each thread routed to its own innermost blo
 from __future__ import annotations
 
 import socket
-import sys
 import threading
 from collections.abc import Iterator
 
@@ -153,16 +152,6 @@ def test_credentials_are_never_looked_up(sim, monkeypatch, no_network):
 
 
 # ----------------------------------------------------------------------------- threads
-
-
-@pytest.fixture
-def fast_switching() -> Iterator[None]:
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(old)
 
 
 def test_overlapping_blocks_in_two_threads(fast_switching):

@@ -7,9 +7,8 @@ import contextlib
 import datetime as dt
 import itertools
 import random
-import sys
 import threading
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import botocore.session
@@ -30,15 +29,7 @@ THREADS = 8
 ACCOUNTS = (MANAGEMENT, MEMBER, STANDALONE, "777788889999")
 
 
-@pytest.fixture(autouse=True)
-def fast_switching() -> Iterator[None]:
-    """Switch threads as often as CPython allows, so races show; restore the old interval."""
-    old = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(old)
+pytestmark = pytest.mark.usefixtures("fast_switching")  # races show (tests/conftest.py)
 
 
 # ----------------------------------------------------------------------------- helpers
