@@ -76,10 +76,22 @@ if TYPE_CHECKING:
         NoSuchEntity as NoSuchEntity,
     )
     from slr_fsm.errors import (
+        OperationNotSimulated as OperationNotSimulated,
+    )
+    from slr_fsm.errors import (
+        PolicyNotAttachable as PolicyNotAttachable,
+    )
+    from slr_fsm.errors import (
+        RequestNotSimulated as RequestNotSimulated,
+    )
+    from slr_fsm.errors import (
         ResourceNotFoundException as ResourceNotFoundException,
     )
     from slr_fsm.errors import (
         ServiceFailure as ServiceFailure,
+    )
+    from slr_fsm.errors import (
+        ServiceNotSimulated as ServiceNotSimulated,
     )
     from slr_fsm.errors import (
         SlrFsmError as SlrFsmError,
@@ -170,6 +182,10 @@ __version__ = "0.1.0"
 
 _LAZY: dict[str, str] = {
     "AccessDenied": "slr_fsm.errors",
+    "OperationNotSimulated": "slr_fsm.errors",
+    "PolicyNotAttachable": "slr_fsm.errors",
+    "RequestNotSimulated": "slr_fsm.errors",
+    "ServiceNotSimulated": "slr_fsm.errors",
     "Account": "slr_fsm.accounts",
     "AwsError": "slr_fsm.errors",
     "ConcurrentModification": "slr_fsm.errors",
@@ -249,16 +265,20 @@ __all__ = [
     "MalformedPolicyDocument",
     "ManagementAccountRequired",
     "NoSuchEntity",
+    "OperationNotSimulated",
     "Organization",
     "PolicyDocument",
+    "PolicyNotAttachable",
     "Principal",
     "PurchaseOrderUsage",
+    "RequestNotSimulated",
     "ResourceNotFoundException",
     "Role",
     "RoleSpec",
     "RoleState",
     "RoleUsage",
     "ServiceFailure",
+    "ServiceNotSimulated",
     "ServicePrincipal",
     "Simulation",
     "SlrFsmError",
