@@ -29,11 +29,9 @@ Needs the ``boto`` extra: ``pip install "slr-fsm[boto]"``.
 from __future__ import annotations
 
 import contextlib
-import copy
-import json
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
 
 import attrs
 
@@ -42,23 +40,29 @@ from slr_fsm.errors import AwsError, OperationNotSimulated, ServiceNotSimulated,
 from slr_fsm.iam import IAM_OPERATIONS
 from slr_fsm.ids import IdGenerator
 from slr_fsm.organizations import ORGANIZATIONS_OPERATIONS
+from slr_fsm.shown import shown
 from slr_fsm.simulation import Simulation
 from slr_fsm.sts import STS_OPERATIONS
+from slr_fsm.virtual_time import virtual_time as sleeping_in
 from slr_fsm.world import AccountLike, PrincipalLike
 
 try:
     import botocore.session
     from botocore.awsrequest import AWSResponse
-    from botocore.model import OperationModel, Shape
+    from botocore.model import OperationModel
 
     from slr_fsm.boto_patch import check_others, routed, sealed_route
+    from slr_fsm.boto_wire import error_form, wire_form
 except ImportError as missing:  # pragma: no cover - depends on the environment
     raise ImportError(
         "slr_fsm.boto needs boto3 and botocore: pip install 'slr-fsm[boto]'"
     ) from missing
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # with boto3-stubs installed, the clients are typed as boto3's own
     from botocore.client import BaseClient
+    from mypy_boto3_iam import IAMClient
+    from mypy_boto3_organizations import OrganizationsClient
+    from mypy_boto3_sts import STSClient
 
 __all__ = [
     "SIMULATED_SERVICES",
@@ -68,6 +72,7 @@ __all__ = [
     "attach",
     "iam_client",
     "organizations_client",
+    "shared_session",
     "simulated",
     "simulated_boto3",
     "sts_client",
@@ -117,81 +122,6 @@ def _request_id(sim: Simulation) -> str:
     return IdGenerator(seed=sim.seed, counter=len(sim.trace)).uuid()
 
 
-_Path = tuple[str, ...]
-_POLICY_PATHS: dict[str, tuple[_Path, ...]] = {}
-_QUOTED: tuple[tuple[dict[str, Any], str], ...] = ()
-
-
-def _policy_paths(shape: Shape, prefix: _Path = ()) -> tuple[_Path, ...]:
-    """Where an output shape holds policy documents (``*`` standing for every list item)."""
-    found: list[_Path] = []
-    if shape.type_name == "structure":
-        for name, member in shape.members.items():
-            if member.type_name == "string" and member.name == "policyDocumentType":
-                found.append((*prefix, name))
-            else:
-                found.extend(_policy_paths(member, (*prefix, name)))
-    elif shape.type_name == "list":
-        found.extend(_policy_paths(shape.member, (*prefix, "*")))
-    return tuple(found)
-
-
-def _quoted(document: dict[str, Any]) -> str:
-    """A policy document as AWS sends it: URL-encoded compact JSON (the few seen are cached;
-    the cache is an immutable tuple swapped whole, so threads never see it half-written)."""
-    global _QUOTED
-    for seen, text in _QUOTED:
-        if seen == document:
-            return text
-    text = quote(json.dumps(document, separators=(",", ":")))
-    _QUOTED = (*_QUOTED[-7:], (copy.deepcopy(document), text))
-    return text
-
-
-def _encode_at(value: Any, path: _Path) -> Any:
-    head, rest = path[0], path[1:]
-    if head == "*":
-        return [_encode_at(item, rest) for item in value] if isinstance(value, list) else value
-    if not isinstance(value, dict) or head not in value:
-        return value
-    out = dict(value)
-    if rest:
-        out[head] = _encode_at(out[head], rest)
-    elif isinstance(out[head], dict):
-        out[head] = _quoted(out[head])
-    return out
-
-
-def wire_form(parsed: Any, shape: Shape | None) -> Any:
-    """A boto3-shaped value as botocore's parser hands it on: policy documents URL-encoded JSON
-    text, as AWS sends them (botocore's own ``after-call`` handler decodes them again)."""
-    if shape is None:
-        return parsed
-    paths = _POLICY_PATHS.get(shape.name)
-    if paths is None:
-        paths = _POLICY_PATHS.setdefault(shape.name, _policy_paths(shape))
-    for path in paths:
-        parsed = _encode_at(parsed, path)
-    return parsed
-
-
-def _error_form(error: AwsError, model: OperationModel) -> dict[str, Any]:
-    """A refusal as botocore's parser hands it on for the service's protocol: ``Error`` (with
-    ``Type`` in the query protocol's XML), plus the error shape's modelled ``Message`` and
-    ``Reason`` at the top level, as botocore adds them."""
-    json_protocol = model.metadata.get("protocol") == "json"
-    parsed: dict[str, Any] = {"Error": {"Code": error.code, "Message": error.message}}
-    if not json_protocol:
-        parsed["Error"]["Type"] = error.fault
-    shape = model.service_model.shape_for_error_code(error.code)
-    members = shape.members if shape is not None else {}
-    if "Message" in members:
-        parsed["Message"] = error.message
-    if "Reason" in members and getattr(error, "reason", None):
-        parsed["Reason"] = error.reason  # type: ignore[attr-defined]
-    return parsed
-
-
 def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[..., Any]]:
     def capture(params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
         context[_STATE_KEY] = dict(params)
@@ -204,7 +134,7 @@ def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[...
                 parsed = wire_form(binding.answer(model.name, params), model.output_shape)
                 status = 200
             except AwsError as error:
-                parsed, status = _error_form(error, model), error.http_status
+                parsed, status = error_form(error, model), error.http_status
         json_protocol = model.metadata.get("protocol") == "json"
         content_type = "application/x-amz-json-1.1" if json_protocol else "text/xml"
         metadata: dict[str, Any] = {
@@ -247,12 +177,12 @@ def attach(
     principal is not refused here but by each call (``InvalidClientTokenId``, HTTP 403).
     """
     if not isinstance(sim, Simulation):
-        raise UsageError(f"attach() binds a client to a Simulation, got {sim!r}")
+        raise UsageError(f"attach() binds a client to a Simulation, got {shown(sim)}")
     meta = getattr(client, "meta", None)
     service = getattr(getattr(meta, "service_model", None), "service_name", None)
     if service not in _FACES:
         raise UsageError(
-            f"slr_fsm simulates {', '.join(SIMULATED_SERVICES)} clients only, not {service!r}."
+            f"slr_fsm simulates {', '.join(SIMULATED_SERVICES)} clients only, not {shown(service)}."
         )
     if account_id is None:
         account = _default_account(sim)
@@ -278,16 +208,38 @@ def _default_account(sim: Simulation) -> str:
     return sim.accounts[0].account_id
 
 
-def _bound_client(service: str, sim: Simulation, *caller: Any, region_name: str) -> BaseClient:
-    """A client of its own botocore session (dummy credentials), attached to ``sim``."""
+_session_lock = threading.Lock()
+_shared_session: botocore.session.Session | None = None
+
+
+def shared_session() -> botocore.session.Session:
+    """The one botocore session every bridged client is built from.
+
+    Sharing it means one set of loaded service models (a client after the first costs a few
+    milliseconds, not a tenth of a second) and one set of exception classes: every bridged IAM
+    client's ``exceptions.NoSuchEntityException`` is the same class, so code under test that
+    raises or catches it behaves the same from one client to the next (hypothesis replays
+    need that). It holds no credentials and no state of any simulation.
+    """
+    global _shared_session
+    with _session_lock:
+        if _shared_session is None:
+            _shared_session = botocore.session.Session()
+        return _shared_session
+
+
+def _bound_client(service: str, sim: Simulation, *caller: Any, region_name: str) -> Any:
+    """A client of the shared botocore session (dummy credentials), attached to ``sim``."""
     if not isinstance(sim, Simulation):
-        raise UsageError(f"{service}_client() takes a Simulation, got {sim!r}")
-    client = botocore.session.Session().create_client(
-        service,
-        region_name=region_name,
-        aws_access_key_id="slr-fsm",
-        aws_secret_access_key="slr-fsm",
-    )
+        raise UsageError(f"{service}_client() takes a Simulation, got {shown(sim)}")
+    session = shared_session()
+    with _session_lock:  # botocore sessions are not thread-safe; their clients are
+        client = session.create_client(
+            service,
+            region_name=region_name,
+            aws_access_key_id="slr-fsm",
+            aws_secret_access_key="slr-fsm",
+        )
     attach(client, sim, *caller)
     return client
 
@@ -297,12 +249,13 @@ def iam_client(
     account_id: AccountLike | None = None,
     principal: PrincipalLike | None = None,
     region_name: str = "us-east-1",
-) -> BaseClient:
+) -> IAMClient:
     """A real botocore IAM client answered by ``sim`` (default: the management administrator).
 
     ``principal`` is a principal's name (``"readonly"``) or object.
     """
-    return _bound_client("iam", sim, account_id, principal, region_name=region_name)
+    client: IAMClient = _bound_client("iam", sim, account_id, principal, region_name=region_name)
+    return client
 
 
 def sts_client(
@@ -310,10 +263,11 @@ def sts_client(
     account_id: AccountLike | None = None,
     principal: PrincipalLike | None = None,
     region_name: str = "us-east-1",
-) -> BaseClient:
+) -> STSClient:
     """A real botocore STS client answered by ``sim``: ``assume_role`` on the service-linked
     role succeeds only for the trusted service principal; ``get_caller_identity`` works too."""
-    return _bound_client("sts", sim, account_id, principal, region_name=region_name)
+    client: STSClient = _bound_client("sts", sim, account_id, principal, region_name=region_name)
+    return client
 
 
 def organizations_client(
@@ -321,7 +275,7 @@ def organizations_client(
     account_id: AccountLike | None = None,
     principal: PrincipalLike | None = None,
     region_name: str = "us-east-1",
-) -> BaseClient:
+) -> OrganizationsClient:
     """A real botocore AWS Organizations client answered by ``sim`` (the read side: see
     :mod:`slr_fsm.organizations`).
 
@@ -330,7 +284,8 @@ def organizations_client(
     >>> [a["Id"] for a in orgs.list_accounts()["Accounts"]]
     ['111122223333', '444455556666', '777788889999']
     """
-    return _bound_client("organizations", sim, account_id, principal, region_name=region_name)
+    client: OrganizationsClient = _bound_client("organizations", sim, account_id, principal, region_name=region_name)
+    return client
 
 
 @contextlib.contextmanager
@@ -355,10 +310,16 @@ def simulated_boto3(
     principal: PrincipalLike | None = None,
     *,
     others: str | None = None,
+    virtual_time: bool = True,
 ) -> Iterator[Simulation]:
     """Every IAM, STS and Organizations client created inside the block, by any boto3 or
     botocore session (``boto3.client("iam")`` included), answers from ``sim``; no client created
     inside it ever reaches AWS.
+
+    With ``virtual_time`` (the default), ``time.sleep(s)`` in the thread that entered the block
+    advances ``sim``'s clock by ``s`` instead of sleeping, so polling loops and botocore waiters
+    finish at once with the answers AWS would give after that long (see
+    :mod:`slr_fsm.virtual_time`); pass ``virtual_time=False`` to sleep for real.
 
     A client for any other service is refused when it is created (:class:`ServiceNotSimulated`),
     unless ``others="moto"``: then, inside moto's ``mock_aws``, moto answers it (and a request
@@ -380,11 +341,16 @@ def simulated_boto3(
     ServiceNotSimulated
     """
     if not isinstance(sim, Simulation):
-        raise UsageError(f"simulated_boto3() takes a Simulation, got {sim!r}")
+        raise UsageError(f"simulated_boto3() takes a Simulation, got {shown(sim)}")
     check_others(others)
+    if not isinstance(virtual_time, bool):
+        raise UsageError(f"virtual_time is True or False, got {shown(virtual_time)}")
 
     def bind(client: BaseClient) -> None:
         attach(client, sim, account_id, principal)
 
-    with routed(sealed_route(bind, SIMULATED_SERVICES, others)):
+    with contextlib.ExitStack() as blocks:
+        if virtual_time:
+            blocks.enter_context(sleeping_in(sim))
+        blocks.enter_context(routed(sealed_route(bind, SIMULATED_SERVICES, others)))
         yield sim

@@ -80,7 +80,7 @@ def routed(route: Route) -> Iterator[None]:
     with _lock:
         if _active == 0:
             _original = botocore.session.Session.create_client
-            botocore.session.Session.create_client = _create_client
+            botocore.session.Session.create_client = _create_client  # type: ignore[method-assign]
         _active += 1
     stack = _stack()
     stack.append(route)
@@ -95,7 +95,7 @@ def routed(route: Route) -> Iterator[None]:
             _active -= 1
             if _active == 0:
                 if botocore.session.Session.create_client is _create_client:  # else: not ours
-                    botocore.session.Session.create_client = _original
+                    setattr(botocore.session.Session, "create_client", _original)  # noqa: B010
                 _original = None
 
 

@@ -20,7 +20,7 @@ def example(name: str) -> str:
     return found.group(1)
 
 
-@pytest.mark.parametrize(("name", "tests"), [("pytest-example", 5), ("machine-example", 1)])
+@pytest.mark.parametrize(("name", "tests"), [("pytest-example", 6), ("machine-example", 1)])
 def test_readme_test_example_passes_as_a_users_test_file(pytester, name, tests):
     """Written to a file and run by pytest with the installed plugin, the README's example
     passes: the fixtures, the bridge and the subclassed machine all work as documented."""
