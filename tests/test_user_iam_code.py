@@ -11,9 +11,10 @@ boto3 bridge, and every answer it gets has AWS's exact shape for AWS Marketplace
 The simulations here have zero latencies (``Latencies(0, 0, 0)``): creations and deletion tasks
 finish inside the call that starts them, so the module's poller sees a final status on its
 first check and never sleeps, without the test moving the clock. Virtual time for pollers that
-do sleep (``time.sleep`` moving the simulation's clock) is a separate, upcoming feature;
-:func:`test_the_poller_waits_through_each_status_when_its_sleep_moves_the_clock` stands in for
-it by hand.
+do sleep (``time.sleep`` moving the simulation's clock: ``slr_fsm.virtual_time``, which
+``simulated_boto3`` enters by default) is its own feature, tested in tests/test_virtual_time.py;
+:func:`test_the_poller_waits_through_each_status_in_virtual_time` runs this module's poller
+under it once, with AWS-like latencies.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from slr_fsm.boto import attach, iam_client, simulated_boto3
 from slr_fsm.clock import Latencies
 from slr_fsm.marketplace_roles import DEPLOYMENT, LICENSE_MANAGEMENT, MARKETPLACE_ROLES
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS as SPEC
+from slr_fsm.virtual_time import virtual_time
 from tests.conftest import MANAGEMENT, MEMBER, ROLE, SERVICE
 from tests.user_code import slr_admin
 
@@ -241,32 +243,32 @@ def test_listing_follows_every_page_of_list_roles():
     assert [e.operation for e in world.trace].count("list_roles") == 3
 
 
-def test_the_poller_waits_through_each_status_when_its_sleep_moves_the_clock(monkeypatch):
-    """With AWS-like latencies (a task starts after 2 s, ends 8 s later), a sleep that moves the
-    simulation's clock shows the poller NOT_STARTED and IN_PROGRESS before SUCCEEDED; a sleep
-    that does not lets it give up with TimeoutError."""
+def test_the_poller_waits_through_each_status_in_virtual_time():
+    """With AWS-like latencies (a task starts after 2 s and ends 8 s later), the poller's
+    ``time.sleep`` moves the simulation's clock: it checks at 0, 3, 6, 9 and 12 s and returns
+    SUCCEEDED, in no wall time; given too few checks, it gives up with TimeoutError."""
     world = Simulation.default()
     iam = iam_client(world)
     slr_admin.ensure_service_linked_role(iam, SERVICE, ROLE)
     world.settle()
-    slept: list[float] = []
+    start = world.clock.elapsed
 
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        world.advance(seconds)
+    def checks() -> int:
+        return [e.operation for e in world.trace].count("get_service_linked_role_deletion_status")
 
-    monkeypatch.setattr(slr_admin.time, "sleep", sleep)
-    outcome = slr_admin.delete_service_linked_role(iam, ROLE, delay=3.0)
+    with virtual_time(world):
+        outcome = slr_admin.delete_service_linked_role(iam, ROLE, delay=3.0)
     assert outcome["Status"] == "SUCCEEDED"
-    assert slept == [3.0, 3.0, 3.0, 3.0]  # 10 s of background work, checked every 3 s
-    seen = [e.outcome for e in world.trace if e.operation == "finish_deletion"]
-    assert seen == ["ok"]
+    assert (checks(), world.clock.elapsed - start) == (5, 12.0)
 
     slr_admin.ensure_service_linked_role(iam, SERVICE, ROLE)
     world.settle()
-    monkeypatch.setattr(slr_admin.time, "sleep", lambda seconds: None)
-    with pytest.raises(TimeoutError, match=r"had not ended after 3 checks 1\.0s apart"):
+    with (
+        virtual_time(world),
+        pytest.raises(TimeoutError, match=r"had not ended after 3 checks 1\.0s apart"),
+    ):
         slr_admin.delete_service_linked_role(iam, ROLE, delay=1.0, max_attempts=3)
+    assert checks() == 5 + 3
 
 
 def test_the_bridged_code_never_reaches_the_network(world, monkeypatch, no_sleeping):
