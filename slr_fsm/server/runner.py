@@ -141,7 +141,7 @@ class SimulationServer:
         """Serve in a background (daemon) thread; returns the server."""
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, name=f"slr-fsm serve {self.url}", daemon=True
+                target=self._httpd.serve_forever, args=(0.05,), name=f"slr-fsm serve {self.url}", daemon=True
             )
             self._thread.start()
         return self
