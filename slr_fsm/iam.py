@@ -54,15 +54,37 @@ description may change. For the two sign-in session parameters AWS documents not
 them like MaxSessionDuration is a modelling decision."""
 
 
-def role_to_aws(role: Role, *, with_last_used: bool = False) -> dict[str, Any]:
-    """A role as boto3 returns it (``CreateDate`` a datetime, the trust policy a dict)."""
+def created_trust_policy(spec: RoleSpec) -> dict[str, Any]:
+    """The trust policy as CreateServiceLinkedRole's answer shows it: the action and the
+    service in one-item lists, as the AWS CLI reference's and the EC2 Auto Scaling User
+    Guide's create-service-linked-role examples print it (GetRole and ListRoles show plain
+    strings, :meth:`RoleSpec.trust_policy`)."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Action": ["sts:AssumeRole"],
+                "Effect": "Allow",
+                "Principal": {"Service": [spec.service_principal]},
+            }
+        ],
+    }
+
+
+def role_to_aws(
+    role: Role, *, with_last_used: bool = False, as_created: bool = False
+) -> dict[str, Any]:
+    """A role as boto3 returns it (``CreateDate`` a datetime, the trust policy a dict);
+    ``as_created``: as CreateServiceLinkedRole's answer shows it."""
     shape: dict[str, Any] = {
         "Path": role.path,
         "RoleName": role.name,
         "RoleId": role.role_id,
         "Arn": role.arn,
         "CreateDate": role.create_date,
-        "AssumeRolePolicyDocument": role.spec.trust_policy(),
+        "AssumeRolePolicyDocument": (
+            created_trust_policy(role.spec) if as_created else role.spec.trust_policy()
+        ),
     }
     if role.description:
         shape["Description"] = role.description
@@ -162,7 +184,7 @@ class IamApi(IamPolicies):
             action=op.action,
             description=kw.get("Description"),
         )
-        return {"Role": role_to_aws(created)}
+        return {"Role": role_to_aws(created, as_created=True)}
 
     @staticmethod
     def _suffixed(spec: RoleSpec, suffix: str) -> RoleSpec:

@@ -90,11 +90,18 @@ def test_every_answered_operation_fits_botocores_output_shape(sim, iam):
 
 
 def test_responses_carry_aws_types(sim, iam):
-    """Dates are timezone-aware datetimes; the trust policy arrives decoded, as boto3 gives it."""
+    """Dates are timezone-aware datetimes; the trust policy arrives decoded, as boto3 gives it:
+    in one-item lists in CreateServiceLinkedRole's answer (as AWS's CLI reference and EC2 Auto
+    Scaling User Guide print it), with plain strings from GetRole."""
     role = iam.create_service_linked_role(AWSServiceName=SERVICE)["Role"]
     assert isinstance(role["CreateDate"], dt.datetime)
     assert role["CreateDate"].utcoffset() == dt.timedelta(0)
     assert role["AssumeRolePolicyDocument"] == {
+        "Version": "2012-10-17",
+        "Statement": [{"Action": ["sts:AssumeRole"], "Effect": "Allow",
+                       "Principal": {"Service": [SERVICE]}}],
+    }
+    assert iam.get_role(RoleName=ROLE)["Role"]["AssumeRolePolicyDocument"] == {
         "Version": "2012-10-17",
         "Statement": [{"Effect": "Allow", "Principal": {"Service": SERVICE},
                        "Action": "sts:AssumeRole"}],

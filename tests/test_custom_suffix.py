@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from slr_fsm import Simulation
 from slr_fsm.errors import InvalidInput, NoSuchEntity, SnapshotError, ValidationError
+from slr_fsm.iam import created_trust_policy
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.marketplace_roles import AUTO_SCALING
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
@@ -50,7 +51,8 @@ def test_a_suffix_names_a_role_of_its_own_with_the_services_path_and_policies(su
         role["Arn"]
         == f"arn:aws:iam::{sim.accounts[0].account_id}:role/aws-service-role/{SERVICE}/{name}"
     )
-    assert role["AssumeRolePolicyDocument"] == AUTO_SCALING.trust_policy()
+    assert role["AssumeRolePolicyDocument"] == created_trust_policy(AUTO_SCALING)
+    assert iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"] == AUTO_SCALING.trust_policy()
     # IAM's names are case-insensitive: any spelling finds the role, which keeps its own
     assert iam.get_role(RoleName=name.swapcase())["Role"]["RoleName"] == name
     attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]

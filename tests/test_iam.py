@@ -36,7 +36,8 @@ TASK_ID = re.compile(
 
 def test_create_returns_the_role_exactly_as_aws_shapes_it(sim):
     """CreateServiceLinkedRole returns Path, RoleName, RoleId, Arn, CreateDate, the trust
-    policy (plain strings), Description and MaxSessionDuration."""
+    policy (in one-item lists, as AWS's CLI reference prints this answer; GetRole has plain
+    strings), Description and MaxSessionDuration."""
     role = sim.iam(MANAGEMENT).create_service_linked_role(
         AWSServiceName=SERVICE, Description="POs"
     )["Role"]
@@ -46,7 +47,12 @@ def test_create_returns_the_role_exactly_as_aws_shapes_it(sim):
         "RoleId": role["RoleId"],
         "Arn": ARN,
         "CreateDate": dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        "AssumeRolePolicyDocument": TRUST,
+        "AssumeRolePolicyDocument": {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Action": ["sts:AssumeRole"], "Effect": "Allow", "Principal": {"Service": [SERVICE]}}
+            ],
+        },
         "Description": "POs",
         "MaxSessionDuration": 3600,
     }

@@ -93,7 +93,12 @@ TRUST = {"Version": "2012-10-17", "Statement": [
 POINTS: dict[str, tuple[Any, Callable[[Env], Any]]] = {
     "role-name": (ROLE, lambda env: created(env)["RoleName"]),
     "path": (f"/aws-service-role/{SERVICE}/", lambda env: created(env)["Path"]),
-    "trust-policy-shape": (TRUST, lambda env: created(env)["AssumeRolePolicyDocument"]),
+    "trust-policy-shape": (
+        TRUST,
+        lambda env: env.iam.get_role(RoleName=created(env)["RoleName"])["Role"][
+            "AssumeRolePolicyDocument"
+        ],
+    ),
     "managed-policy-attached": (
         ["AWSMarketplacePurchaseOrdersServiceRolePolicy"],
         lambda env: [p["PolicyName"] for p in env.iam.list_attached_role_policies(

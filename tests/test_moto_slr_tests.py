@@ -211,16 +211,6 @@ def test_a_custom_suffix_names_the_role_and_keeps_the_description(client: Any) -
     assert described["Description"] == "desc"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason=(
-        "AWS's own guides print CreateServiceLinkedRole's answer with the trust policy in lists "
-        "(EC2 Auto Scaling User Guide, this very call; AWS CLI's create-service-linked-role "
-        "example); slr_fsm answers with plain strings, the shape real GetRole/ListRoles answers "
-        "show. Reported; remove this marker when the create answer follows AWS's guides."
-    ),
-)
 def test_the_create_answer_prints_the_trust_policy_in_lists_as_aws_guides_show(
     client: Any,
 ) -> None:
