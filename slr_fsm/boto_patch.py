@@ -22,13 +22,13 @@ from __future__ import annotations
 import contextlib
 import inspect
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import botocore.session
 
 from slr_fsm.errors import ServiceNotSimulated, UsageError
+from slr_fsm.thread_patch import ThreadPatch
 
 __all__ = [
     "Route",
@@ -46,57 +46,31 @@ Route = Callable[[Callable[..., Any], Any, str, tuple[Any, ...], dict[str, Any]]
 
 _BOTOCORE: Callable[..., Any] = botocore.session.Session.create_client
 """botocore's own factory, as it was when slr_fsm was imported."""
-_lock = threading.Lock()
-_active = 0
-_original: Callable[..., Any] | None = None
-"""What ``Session.create_client`` was when the first active block entered."""
-_local = threading.local()
 
 
-def _stack() -> list[Route]:
-    stack: list[Route] | None = getattr(_local, "stack", None)
-    if stack is None:
-        stack = _local.stack = []
-    return stack
+def _router(original: Callable[..., Any]) -> Callable[..., Any]:
+    def create_client(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        route = _PATCH.current()
+        if route is None:
+            return original(self, service_name, *args, **kwargs)
+        return route(original, self, service_name, args, kwargs)
+
+    return create_client
+
+
+_PATCH: ThreadPatch[Route] = ThreadPatch(botocore.session.Session, "create_client", _router)
 
 
 def active_routes() -> int:
     """How many blocks are active in this thread."""
-    return len(_stack())
-
-
-def _create_client(self: Any, service_name: str, *args: Any, **kwargs: Any) -> Any:
-    original = _original or _BOTOCORE  # _BOTOCORE: if another patch kept ours after the last exit
-    stack: list[Route] | None = getattr(_local, "stack", None)
-    if not stack:
-        return original(self, service_name, *args, **kwargs)
-    return stack[-1](original, self, service_name, args, kwargs)
+    return _PATCH.depth()
 
 
 @contextlib.contextmanager
 def routed(route: Route) -> Iterator[None]:
     """While the block runs, clients this thread creates go through ``route``."""
-    global _active, _original
-    with _lock:
-        if _active == 0:
-            _original = botocore.session.Session.create_client
-            botocore.session.Session.create_client = _create_client  # type: ignore[method-assign]
-        _active += 1
-    stack = _stack()
-    stack.append(route)
-    try:
+    with _PATCH.entered(route):
         yield
-    finally:
-        for index in range(len(stack) - 1, -1, -1):  # its own entry, even if exits interleave
-            if stack[index] is route:
-                del stack[index]
-                break
-        with _lock:
-            _active -= 1
-            if _active == 0:
-                if botocore.session.Session.create_client is _create_client:  # else: not ours
-                    setattr(botocore.session.Session, "create_client", _original)  # noqa: B010
-                _original = None
 
 
 # ----------------------------------------------------------------------------- sealed blocks

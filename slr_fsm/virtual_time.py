@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import contextlib
 import math
-import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any, SupportsIndex
@@ -38,29 +37,11 @@ from typing import Any, SupportsIndex
 from slr_fsm.errors import UsageError
 from slr_fsm.shown import shown
 from slr_fsm.simulation import Simulation
+from slr_fsm.thread_patch import ThreadPatch
 
 __all__ = ["virtual_time", "virtual_time_active"]
 
 _Sleep = Callable[[float | SupportsIndex], None]
-_REAL_SLEEP: _Sleep = time.sleep
-"""Python's ``time.sleep``, as it was when slr_fsm was imported."""
-_lock = threading.Lock()
-_active = 0
-_original: _Sleep | None = None
-"""What ``time.sleep`` was when the first active block entered."""
-_local = threading.local()
-
-
-def _stack() -> list[Simulation]:
-    stack: list[Simulation] | None = getattr(_local, "stack", None)
-    if stack is None:
-        stack = _local.stack = []
-    return stack
-
-
-def virtual_time_active() -> bool:
-    """Whether a sleep in this thread would advance a simulation's clock now."""
-    return bool(getattr(_local, "stack", None))
 
 
 def _seconds(value: Any) -> float | None:
@@ -74,14 +55,24 @@ def _seconds(value: Any) -> float | None:
     return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
-def _sleep(value: float | SupportsIndex) -> None:
-    original = _original or _REAL_SLEEP
-    stack: list[Simulation] | None = getattr(_local, "stack", None)
-    seconds = _seconds(value) if stack else None
-    if not stack or seconds is None:
-        original(value)  # no block in this thread, or a value for Python's own error
-        return
-    stack[-1].advance(seconds)
+def _virtual_sleep(original: _Sleep) -> _Sleep:
+    def sleep(value: float | SupportsIndex) -> None:
+        sim = _PATCH.current()
+        seconds = None if sim is None else _seconds(value)
+        if sim is None or seconds is None:
+            original(value)  # no block in this thread, or a value for Python's own error
+            return
+        sim.advance(seconds)
+
+    return sleep
+
+
+_PATCH: ThreadPatch[Simulation] = ThreadPatch(time, "sleep", _virtual_sleep)
+
+
+def virtual_time_active() -> bool:
+    """Whether a sleep in this thread would advance a simulation's clock now."""
+    return _PATCH.current() is not None
 
 
 @contextlib.contextmanager
@@ -106,24 +97,5 @@ def virtual_time(sim: Simulation) -> Iterator[Simulation]:
     """
     if not isinstance(sim, Simulation):
         raise UsageError(f"virtual_time() takes a Simulation, got {shown(sim)}")
-    global _active, _original
-    with _lock:
-        if _active == 0:
-            _original = time.sleep
-            time.sleep = _sleep
-        _active += 1
-    stack = _stack()
-    stack.append(sim)
-    try:
+    with _PATCH.entered(sim):
         yield sim
-    finally:
-        for index in range(len(stack) - 1, -1, -1):  # its own entry, even if exits interleave
-            if stack[index] is sim:
-                del stack[index]
-                break
-        with _lock:
-            _active -= 1
-            if _active == 0:
-                if time.sleep is _sleep and _original is not None:  # else: not ours
-                    time.sleep = _original
-                _original = None
