@@ -47,7 +47,8 @@ def raw(server: SimulationServer, method: str, path: str, body: bytes = b"",
     parts = urlsplit(server.url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
     try:
-        connection.request(method, path, body=body, headers=headers or {})
+        chunked = (headers or {}).get("Transfer-Encoding") == "chunked"
+        connection.request(method, path, body=body, headers=headers or {}, encode_chunked=chunked)
         answer = connection.getresponse()
         return answer.status, {k.lower(): v for k, v in answer.getheaders()}, answer.read()
     finally:

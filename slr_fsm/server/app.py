@@ -108,13 +108,24 @@ class ServerApp:
 
     def _body(self, environ: dict[str, Any]) -> bytes:
         """The request body, at most ``max_body_bytes`` of it (WireError 413 past that)."""
-        from werkzeug.exceptions import ClientDisconnected, RequestEntityTooLarge
-        from werkzeug.wsgi import get_input_stream
+        from werkzeug.exceptions import ClientDisconnected
+        from werkzeug.wsgi import get_content_length, get_input_stream
 
+        limit = self.max_body_bytes
+        length = get_content_length(environ)
         try:
-            stream = get_input_stream(environ, max_content_length=self.max_body_bytes)
-            return stream.read()
-        except RequestEntityTooLarge:
-            raise body_too_large(self.max_body_bytes) from None
+            if length is not None:
+                if length > limit:
+                    raise body_too_large(limit)
+                return get_input_stream(environ).read()
+            if not environ.get("wsgi.input_terminated"):
+                return b""  # no length and not chunked: no body
+            stream, parts, size = environ["wsgi.input"], [], 0
+            while part := stream.read(min(65536, limit + 1 - size)):
+                parts.append(part)
+                size += len(part)
+                if size > limit:
+                    raise body_too_large(limit)
+            return b"".join(parts)
         except ClientDisconnected:
             raise ConnectionError("the client closed the connection mid-body") from None
