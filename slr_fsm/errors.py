@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from slr_fsm.shown import shown
+
 __all__ = [
     "AWSOrganizationsNotInUseException",
     "AccessDenied",
@@ -281,10 +283,8 @@ def error_class_for_code(code: str) -> type[AwsError]:
     >>> error_class_for_code("InvalidInput").__name__
     'InvalidInput'
     """
-    try:
-        return _BY_CODE[code]
-    except KeyError:
+    found = _BY_CODE.get(code) if isinstance(code, str) else None
+    if found is None:
         known = ", ".join(sorted(_BY_CODE))
-        raise UsageError(
-            f"{code!r} is not an AWS error code slr_fsm models; known: {known}"
-        ) from None
+        raise UsageError(f"{shown(code)} is not an AWS error code slr_fsm models; known: {known}")
+    return found

@@ -88,7 +88,9 @@ class Event:
 
 def trace_to_jsonl(events: Iterable[Event]) -> str:
     """Events as JSON lines, one event a line, in order."""
-    return "".join(json.dumps(e.to_json_value(), sort_keys=True) + "\n" for e in events)
+    return "".join(
+        json.dumps(e.to_json_value(), sort_keys=True, allow_nan=False) + "\n" for e in events
+    )
 
 
 class EventLog(Sequence[Event]):

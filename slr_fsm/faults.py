@@ -49,8 +49,12 @@ def _count(_: object, __: object, value: object) -> None:
 
 
 def _reporting(value: object) -> UsageReporting:
+    if isinstance(value, UsageReporting):
+        return value
     try:
-        return UsageReporting(value)
+        if not isinstance(value, str):
+            raise ValueError(value)
+        return UsageReporting(str.__str__(value))
     except ValueError:
         choices = [m.value for m in UsageReporting]
         raise UsageError(f"usage reporting is one of {choices}, got {shown(value)}") from None

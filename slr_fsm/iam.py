@@ -28,6 +28,7 @@ from slr_fsm.iam_operations import IAM_OPERATIONS, IamOperation
 from slr_fsm.iam_policies import IamPolicies
 from slr_fsm.refusals import protected_role
 from slr_fsm.roles import Role, Tag, tag_text_problem
+from slr_fsm.shown import shown, shown_text
 from slr_fsm.specs import SERVICE_ROLE_PATH_PREFIX, RoleSpec
 from slr_fsm.validation import NAME_PATTERN
 
@@ -105,13 +106,14 @@ def _tag_text(text: Any, field: str, n: int, part: str = "", *, key: bool = True
     if not isinstance(text, str):
         raise ValidationError(
             f"Parameter validation failed:\nInvalid type for parameter {field}[{n - 1}]"
-            f"{part and '.' + part.capitalize()}, value: {text!r}, type: {type(text)}, "
+            f"{part and '.' + part.capitalize()}, value: {shown(text)}, type: {type(text)}, "
             f"valid types: {str}"
         )
     if (problem := tag_text_problem(text, key=key)) is not None:
         where = f"{field}.{n}.member" + (f".{part}" if part else "")
         raise ValidationError(
-            f"1 validation error detected: Value '{text}' at '{where}' failed to satisfy "
+            f"1 validation error detected: Value '{shown_text(text)}' at '{where}' failed to "
+            "satisfy "
             f"constraint: Member {problem}"
         )
     return text
@@ -125,7 +127,7 @@ def _tags_given(values: list[Any]) -> list[Tag]:
         if not (isinstance(item, Mapping) and set(item) == {"Key", "Value"}):
             raise ValidationError(
                 "Parameter validation failed:\nA tag is a dict of exactly Key and Value, got "
-                f"{item!r}"
+                f"{shown(item)}"
             )
         key = _tag_text(item["Key"], "tags", n, "key")
         tags.append((key, _tag_text(item["Value"], "tags", n, "value", key=False)))

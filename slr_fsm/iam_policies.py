@@ -39,6 +39,7 @@ from slr_fsm.face import Face
 from slr_fsm.iam_operations import IAM_OPERATIONS_BY_METHOD, IamOperation
 from slr_fsm.policy import SUPPORTED_CONDITION_KEYS, Decision, evaluate
 from slr_fsm.roles import Role
+from slr_fsm.shown import shown, shown_text
 from slr_fsm.specs import RoleSpec
 from slr_fsm.validation import NAME_PATTERN, validate
 
@@ -310,11 +311,12 @@ def _strings(values: list[Any], field: str, low: int, high: int) -> list[str]:
         if not isinstance(value, str):
             raise ValidationError(
                 f"Parameter validation failed:\nInvalid type for parameter {field}[{n - 1}], "
-                f"value: {value!r}, type: {type(value)}, valid types: {str}"
+                f"value: {shown(value)}, type: {type(value)}, valid types: {str}"
             )
         if not low <= len(value) <= high:
             raise ValidationError(
-                f"1 validation error detected: Value '{value}' at '{field}.{n}.member' failed to "
+                f"1 validation error detected: Value '{shown_text(value)}' at '{field}.{n}.member' "
+                "failed to "
                 f"satisfy constraint: Member must have length between {low} and {high}"
             )
     return list(values)
@@ -335,14 +337,14 @@ def _context(entries: list[Any]) -> dict[str, str]:
             raise ValidationError(
                 "Parameter validation failed:\nA ContextEntries item is a dict of "
                 "ContextKeyName, ContextKeyValues (a list of strings) and ContextKeyType (one of "
-                f"{', '.join(sorted(_CONTEXT_TYPES))}), got {entry!r}"
+                f"{', '.join(sorted(_CONTEXT_TYPES))}), got {shown(entry)}"
             )
     context: dict[str, str] = {}
     for entry in entries:
         key, values = entry.get("ContextKeyName"), entry.get("ContextKeyValues", [])
         if not isinstance(key, str) or key.lower() not in _SUPPORTED_KEYS:
             raise InvalidInput(
-                f"Context key {key!r} cannot be evaluated: slr_fsm supplies only "
+                f"Context key {shown(key)} cannot be evaluated: slr_fsm supplies only "
                 f"{', '.join(SUPPORTED_CONDITION_KEYS)} to its policy evaluation.",
                 guard="context_key",
             )

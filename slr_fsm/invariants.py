@@ -25,6 +25,7 @@ import attrs
 from slr_fsm.errors import AccessDenied, AwsError, UsageError
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.roles import Role
+from slr_fsm.shown import shown
 from slr_fsm.simulation import Simulation
 
 __all__ = [
@@ -95,7 +96,7 @@ def register_invariant(summary: str, *, on: Literal["state", "step"] = "state") 
     def register(check: F) -> F:
         name = check.__name__
         if name in INVARIANTS:
-            raise UsageError(f"An invariant named {name!r} is registered already.")
+            raise UsageError(f"An invariant named {shown(name)} is registered already.")
         INVARIANTS[name] = Invariant(name, check, summary, on, forks_itself=True)
         return check
 
@@ -227,10 +228,10 @@ def as_invariant(rule: Invariant | Callable[..., bool] | str) -> Invariant:
         return rule
     if isinstance(rule, str):
         try:
-            return INVARIANTS[rule]
+            return INVARIANTS[str.__str__(rule)]
         except KeyError:
             raise UsageError(
-                f"No invariant named {rule!r}; the library has {sorted(INVARIANTS)}, or pass "
+                f"No invariant named {shown(rule)}; the library has {sorted(INVARIANTS)}, or pass "
                 "a function of the world."
             ) from None
     if callable(rule):
@@ -240,12 +241,15 @@ def as_invariant(rule: Invariant | Callable[..., bool] | str) -> Invariant:
             params = []
         if len(params) != 1:
             raise UsageError(
-                f"An invariant is a function of one argument (the world, or a step), got {rule!r}"
+                f"An invariant is a function of one argument (the world, or a step), got {shown(rule)}"
             )
         on: Literal["state", "step"] = "step" if params[:1] == ["step"] else "state"
         doc = (inspect.getdoc(rule) or "").strip().splitlines()
-        return Invariant(getattr(rule, "__name__", repr(rule)), rule, doc[0] if doc else "", on)
-    raise UsageError(f"An invariant is a name, an Invariant or a function; got {rule!r}")
+        name = getattr(rule, "__name__", None)
+        if not isinstance(name, str):
+            name = shown(rule)
+        return Invariant(name, rule, doc[0] if doc else "", on)
+    raise UsageError(f"An invariant is a name, an Invariant or a function; got {shown(rule)}")
 
 
 def resolve_invariants(
@@ -256,6 +260,11 @@ def resolve_invariants(
         return tuple(INVARIANTS.values())
     if isinstance(rules, str | Invariant) or callable(rules):
         rules = [rules]  # one given on its own
+    if not isinstance(rules, Iterable):
+        raise UsageError(
+            f"invariants are names, Invariant values or functions (or None for the library's), "
+            f"got {shown(rules)}"
+        )
     resolved = tuple(as_invariant(rule) for rule in rules)
     names = [inv.name for inv in resolved]
     duplicated = sorted({n for n in names if names.count(n) > 1})

@@ -24,6 +24,7 @@ from typing import Any
 from transitions import Machine
 
 from slr_fsm.errors import UsageError
+from slr_fsm.shown import shown
 from slr_fsm.table import (
     GUARDS,
     STATE_REFUSALS,
@@ -210,7 +211,7 @@ class Lifecycle:
 
 def _unknown_trigger(trigger: object, rows: Mapping[str, object]) -> UsageError:
     return UsageError(
-        f"{trigger!r} is not a trigger of this lifecycle; triggers are {list(rows)}"
+        f"{shown(trigger)} is not a trigger of this lifecycle; triggers are {list(rows)}"
         if isinstance(trigger, str)
         else f"A trigger is a name (a str); triggers are {list(rows)}"
     )

@@ -119,6 +119,11 @@ def face(sim: Simulation, name: str, account: object, principal: object = None) 
     """A face of ``sim`` by name, as ``principal`` in ``account``: ``sim.iam(...)`` for
     ``"iam"``, ``sim.marketplace(...)`` for ``"console"``, ``sim.sts(...)`` for ``"sts"``,
     ``sim.organizations(...)`` for ``"organizations"``."""
+    if not isinstance(sim, Simulation):
+        raise UsageError(f"face() takes a Simulation, got {shown(sim)}")
+    given: object = name
+    if not isinstance(given, str):  # compared below with strings only: no hostile __eq__ runs
+        raise UsageError(f"A face is one of {sorted(FACES)}, got {shown(given)}")
     if name == "iam":
         return sim.iam(account, principal)  # type: ignore[arg-type]
     if name == "console":
@@ -133,7 +138,7 @@ def face(sim: Simulation, name: str, account: object, principal: object = None) 
 def face_of(operation: str) -> str:
     """The face that answers an operation (IAM's and the console's names do not overlap)."""
     for name, operations in FACES.items():
-        if operation in operations:
+        if isinstance(operation, str) and str.__str__(operation) in operations:
             return name
     raise UsageError(f"No face answers {shown(operation)}.")
 
@@ -187,20 +192,26 @@ class Move:
             raise UsageError(
                 f"A move's face is one of {[*FACES, 'clock', 'fault']}; got {shown(self.face)}"
             )
-        known = FACES.get(self.face)
-        if known is not None and self.operation not in known:
+        known = FACES.get(str.__str__(self.face))
+        if not isinstance(self.operation, str) or (
+            known is not None and str.__str__(self.operation) not in known
+        ):
             raise UsageError(
-                f"{self.face} has no operation {shown(self.operation)}; it has {sorted(known)}."
+                f"{self.face} has no operation {shown(self.operation)}; it has "
+                f"{sorted(known or ())}."
             )
         if not isinstance(self.params, tuple) or not all(
             isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in self.params
         ):
             raise UsageError(f"A move's params are (name, value) pairs, got {shown(self.params)}")
+        for label, value in (("account_id", self.account_id), ("principal", self.principal)):
+            if not isinstance(value, str):
+                raise UsageError(f"A move's {label} is a string, got {shown(value)}")
 
     def __str__(self) -> str:
         if self.face in ("clock", "fault"):
             return self.operation
-        args = ", ".join(f"{k}={v!r}" for k, v in self.params)
+        args = ", ".join(f"{k}={_python(v)}" for k, v in self.params)
         return f"{self.principal}@{self.account_id} {self.face}.{self.operation}({args})"
 
     def apply(self, sim: Simulation) -> str:
@@ -236,15 +247,33 @@ class Move:
         }
 
 
+def _python(value: Any) -> str:
+    """A parameter as Python source (``repr``), or a bounded placeholder when it has none."""
+    try:
+        text = repr(value)
+    except Exception:  # a hostile __repr__, an int too long to print, a list nested too deep
+        return shown(value)
+    return text if isinstance(text, str) else shown(value)
+
+
 def resolve_params(sim: Simulation, account_id: str, params: Mapping[str, Any]) -> dict[str, Any]:
     """``params`` with their markers resolved: a latest-task marker by that task's id (or by a
     well-formed id of no task, when the account has none), a :func:`caller_user_marker` by the
     user's ARN in ``account_id``, a :func:`json_marker` by its value."""
+    if not isinstance(sim, Simulation):
+        raise UsageError(f"resolve_params() takes a Simulation, got {shown(sim)}")
+    if not isinstance(params, Mapping):
+        raise UsageError(f"params map parameter names to values, got {shown(params)}")
+    if not isinstance(account_id, str):
+        raise UsageError(f"account_id is a 12-digit string, got {shown(account_id)}")
     params = dict(params)
     for name in _LISTS & params.keys():
         value = params[name]
         if isinstance(value, str) and value.startswith(_JSON) and value.endswith(">"):
-            params[name] = json.loads(value[len(_JSON) : -1])
+            try:
+                params[name] = json.loads(value[len(_JSON) : -1])
+            except (ValueError, RecursionError):
+                raise UsageError(f"{name}: not a JSON marker, {shown(value)}") from None
     source = params.get("PolicySourceArn")
     if (
         isinstance(source, str)

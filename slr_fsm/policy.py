@@ -51,6 +51,7 @@ from slr_fsm.policy_statement import (
     fold_context,
     wildcard_match,
 )
+from slr_fsm.shown import shown
 
 __all__ = [
     "SUPPORTED_CONDITION_KEYS",
@@ -77,6 +78,12 @@ class Decision(enum.Enum):
 # ------------------------------------------------------------------------------------- evaluation
 
 
+def _require_text(function: str, name: str, value: object, example: str) -> None:
+    """Refuse an argument that is not a string: IAM matches only strings (never ``None``)."""
+    if not isinstance(value, str):
+        raise UsageError(f"{function}() takes {name} as a string ({example}), got {shown(value)}")
+
+
 def evaluate(
     policies: Iterable[PolicyDocument] | PolicyDocument,
     action: str,
@@ -96,18 +103,28 @@ def evaluate(
     """
     if isinstance(policies, PolicyDocument):
         policies = (policies,)  # one policy given on its own
-    folded = fold_context(context)
-    allowed = False
-    for policy in policies:
+    if isinstance(policies, str | bytes | Mapping) or not isinstance(policies, Iterable):
+        raise UsageError(
+            "evaluate() takes a PolicyDocument or an iterable of them (PolicyDocument.parse(...) "
+            f"makes one from JSON text or a dict), got {shown(policies)}"
+        )
+    documents = tuple(policies)
+    for policy in documents:
         if not isinstance(policy, PolicyDocument):
             raise UsageError(
-                f"evaluate() takes PolicyDocument values (PolicyDocument.parse(...)), got {policy!r}"
+                "evaluate() takes PolicyDocument values (PolicyDocument.parse(...)), got "
+                f"{shown(policy)}"
             )
         if policy.kind != "identity":
             raise UsageError(
                 "evaluate() takes identity policies; a trust policy says who may "
                 "assume a role, so ask trust_allows() instead."
             )
+    _require_text("evaluate", "action", action, "e.g. 'iam:GetRole'")
+    _require_text("evaluate", "resource", resource, "an ARN, or '*'")
+    folded = fold_context(context)
+    allowed = False
+    for policy in documents:
         for statement in policy.statements:
             if allowed and statement.effect is Effect.ALLOW:
                 continue  # already allowed: only a Deny can change the outcome
@@ -135,11 +152,13 @@ def trust_allows(
     >>> trust_allows(trust, service="ec2.amazonaws.com")
     False
     """
-    if trust_policy.kind != "trust":
+    if not isinstance(trust_policy, PolicyDocument) or trust_policy.kind != "trust":
         raise UsageError(
-            "trust_allows() takes a trust policy (parse it with kind='trust'); "
-            "for an identity policy ask evaluate() instead."
+            "trust_allows() takes a trust policy (parse it with kind='trust'); for an identity "
+            f"policy ask evaluate() instead; got {shown(trust_policy)}"
         )
+    _require_text("trust_allows", "service", service, "e.g. 'ec2.amazonaws.com'")
+    _require_text("trust_allows", "action", action, "e.g. 'sts:AssumeRole'")
     folded = fold_context(context)
     allowed = False
     for statement in trust_policy.statements:

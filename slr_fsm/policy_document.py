@@ -18,6 +18,7 @@ import attrs
 
 from slr_fsm.errors import MalformedPolicyDocument, UnsupportedPolicyFeature, UsageError
 from slr_fsm.policy_statement import NO_VENDOR, SYNTAX_ERRORS, Condition, Effect, Statement
+from slr_fsm.shown import shown
 
 __all__ = ["VERSIONS", "PolicyDocument", "PolicyKind"]
 
@@ -58,7 +59,7 @@ def _reject_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     if len(value) != len(pairs):
         keys = [key for key, _ in pairs]
         twice = next(key for key in keys if keys.count(key) > 1)
-        _fail(f"{SYNTAX_ERRORS} The element {twice!r} appears twice in one JSON object.")
+        _fail(f"{SYNTAX_ERRORS} The element {shown(twice)} appears twice in one JSON object.")
     return value
 
 
@@ -98,7 +99,7 @@ def _strings(value: object, element: str) -> tuple[str, ...]:
         return (value,)
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
-    _fail(f"{SYNTAX_ERRORS} {element} must be a string or a list of strings, not {value!r}.")
+    _fail(f"{SYNTAX_ERRORS} {element} must be a string or a list of strings, not {shown(value)}.")
 
 
 def _no_variables(values: tuple[str, ...], version: str) -> None:
@@ -107,7 +108,7 @@ def _no_variables(values: tuple[str, ...], version: str) -> None:
     for value in values:
         if "${" in value:
             raise UnsupportedPolicyFeature(
-                f"Policy variable in {value!r} is not supported: under Version 2012-10-17 IAM "
+                f"Policy variable in {shown(value)} is not supported: under Version 2012-10-17 IAM "
                 "replaces ${...} with values from the request, which slr_fsm does not model. "
                 "Write the value out literally."
             )
@@ -140,7 +141,7 @@ def _parse_principals(value: object) -> tuple[tuple[str, str], ...]:
         for name in _strings(names, "Principal"):
             if "*" in name and (principal_type, name) != ("AWS", "*"):
                 raise UnsupportedPolicyFeature(
-                    f"Wildcard principal {principal_type}: {name!r} is not supported: slr_fsm "
+                    f"Wildcard principal {principal_type}: {shown(name)} is not supported: slr_fsm "
                     'compares principals literally, and only "*" or {"AWS": "*"} mean anyone. '
                     "Name the principals explicitly."
                 )
@@ -150,16 +151,16 @@ def _parse_principals(value: object) -> tuple[tuple[str, str], ...]:
 
 def _parse_conditions(value: object, version: str) -> tuple[Condition, ...]:
     if not isinstance(value, dict):
-        _fail(f"{SYNTAX_ERRORS} Condition must be an object of operators, not {value!r}.")
+        _fail(f"{SYNTAX_ERRORS} Condition must be an object of operators, not {shown(value)}.")
     conditions: list[Condition] = []
     for operator, block in value.items():
         if not isinstance(block, dict):
-            _fail(f"{SYNTAX_ERRORS} Condition operator {operator!r} must map keys to values.")
+            _fail(f"{SYNTAX_ERRORS} Condition operator {shown(operator)} must map keys to values.")
         for key, values in block.items():
             if isinstance(values, list) and not values:
                 strings: tuple[str, ...] = ()
             else:
-                strings = _strings(values, f"Condition value of {key!r}")
+                strings = _strings(values, f"Condition value of {shown(key)}")
             _no_variables(strings, version)
             conditions.append(Condition(operator, key, strings))
     return tuple(conditions)
@@ -167,11 +168,11 @@ def _parse_conditions(value: object, version: str) -> tuple[Condition, ...]:
 
 def _parse_statement(raw: object, kind: PolicyKind, version: str) -> Statement:
     if not isinstance(raw, dict):
-        _fail(f"{SYNTAX_ERRORS} Each statement must be an object, not {raw!r}.")
+        _fail(f"{SYNTAX_ERRORS} Each statement must be an object, not {shown(raw)}.")
     for element in raw:
         if element not in _STATEMENT_ELEMENTS:
             _fail(
-                f"{SYNTAX_ERRORS} Unknown statement element {element!r}; a statement may have "
+                f"{SYNTAX_ERRORS} Unknown statement element {shown(element)}; a statement may have "
                 f"{', '.join(_STATEMENT_ELEMENTS)}."
             )
     sid = raw.get("Sid")
@@ -297,22 +298,22 @@ class PolicyDocument:
         >>> doc.statements[0].actions, doc.to_json_value()["Statement"]["Action"]
         (('iam:GetRole',), 'iam:GetRole')
         """
-        if kind not in ("identity", "trust"):
-            raise UsageError(f"kind must be 'identity' or 'trust', not {kind!r}.")
+        if not isinstance(kind, str) or kind not in ("identity", "trust"):
+            raise UsageError(f"kind must be 'identity' or 'trust', not {shown(kind)}.")
         value = _load(document)
         if not isinstance(value, dict):
             _fail(SYNTAX_ERRORS)
         for element in value:
             if element not in _TOP_ELEMENTS:
                 _fail(
-                    f"{SYNTAX_ERRORS} Unknown policy element {element!r}; a policy document has "
+                    f"{SYNTAX_ERRORS} Unknown policy element {shown(element)}; a policy document has "
                     "only Version, Id and Statement."
                 )
         version = value.get("Version", "2008-10-17")
         if version not in VERSIONS:
             _fail(
                 f'The policy failed legacy parsing: Version must be "2012-10-17" or '
-                f'"2008-10-17", not {version!r}.'
+                f'"2008-10-17", not {shown(version)}.'
             )
         if not isinstance(value.get("Id", ""), str):
             _fail(f"{SYNTAX_ERRORS} Id must be a string.")

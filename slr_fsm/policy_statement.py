@@ -22,6 +22,7 @@ from typing import Final
 import attrs
 
 from slr_fsm.errors import MalformedPolicyDocument, UnsupportedPolicyFeature, UsageError
+from slr_fsm.shown import shown
 
 __all__ = [
     "NO_VENDOR",
@@ -134,8 +135,12 @@ def wildcard_match(pattern: str, value: str, *, case_sensitive: bool) -> bool:
     True
     """
     if not isinstance(pattern, str) or not isinstance(value, str):
-        raise UsageError(f"wildcard_match takes two strings, got {pattern!r} and {value!r}")
-    return _compile((pattern,), case_sensitive).fullmatch(value) is not None
+        raise UsageError(
+            f"wildcard_match takes two strings, got {shown(pattern)} and {shown(value)}"
+        )
+    if not isinstance(case_sensitive, bool):
+        raise UsageError(f"case_sensitive is True or False, got {shown(case_sensitive)}")
+    return _compile((str.__str__(pattern),), case_sensitive).fullmatch(value) is not None
 
 
 def fold_context(context: Mapping[str, str] | None) -> Mapping[str, str]:
@@ -145,11 +150,13 @@ def fold_context(context: Mapping[str, str] | None) -> Mapping[str, str]:
     if not isinstance(context, Mapping) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in context.items()
     ):
-        raise UsageError(f"The request context maps condition keys to strings; got {context!r}")
+        raise UsageError(
+            f"The request context maps condition keys to strings; got {shown(context)}"
+        )
     folded = {key.lower(): value for key, value in context.items()}
     if len(folded) != len(context):
         raise UsageError(
-            f"The request context {dict(context)!r} names one condition key twice in different "
+            f"The request context {shown(dict(context))} names one condition key twice in different "
             "cases; IAM condition keys are case-insensitive, so give each key once."
         )
     return folded
@@ -166,15 +173,15 @@ def _check_operator(operator: str) -> None:
     base = base.removesuffix("IfExists")
     if base in _IAM_OPERATORS:
         raise UnsupportedPolicyFeature(
-            f"Condition operator {operator!r} is not supported: slr_fsm evaluates only "
+            f"Condition operator {shown(operator)} is not supported: slr_fsm evaluates only "
             f"{_SUPPORTED_TEXT} (no IfExists, ForAnyValue: or ForAllValues: forms), and ignoring "
             "a condition would change who is allowed. Rewrite the condition with one of those "
             "operators, or leave it out of the simulated policy."
         )
     near = [op for op in SUPPORTED_OPERATORS if op.lower() == operator.lower()]
-    hint = f" (operator names are case-sensitive: did you mean {near[0]!r}?)" if near else ""
+    hint = f" (operator names are case-sensitive: did you mean {shown(near[0])}?)" if near else ""
     raise MalformedPolicyDocument(
-        f"{SYNTAX_ERRORS} {operator!r} is not an IAM condition operator{hint}; slr_fsm supports "
+        f"{SYNTAX_ERRORS} {shown(operator)} is not an IAM condition operator{hint}; slr_fsm supports "
         f"{_SUPPORTED_TEXT}."
     )
 
@@ -187,9 +194,9 @@ def _check_key(key: str) -> None:
     if not (vendor and colon and name):
         raise MalformedPolicyDocument(NO_VENDOR)
     raise UnsupportedPolicyFeature(
-        f"Condition key {key!r} is not supported: slr_fsm supplies only "
+        f"Condition key {shown(key)} is not supported: slr_fsm supplies only "
         f"{', '.join(SUPPORTED_CONDITION_KEYS)} (case-insensitive) to condition evaluation, so a "
-        f"condition on {key!r} cannot be evaluated. Use iam:AWSServiceName, or leave the "
+        f"condition on {shown(key)} cannot be evaluated. Use iam:AWSServiceName, or leave the "
         "condition out of the simulated policy."
     )
 
@@ -266,13 +273,13 @@ class Statement:
         if not _exactly_one(self.actions, self.not_actions):
             raise UsageError(
                 "A Statement needs exactly one of actions= and not_actions=; got "
-                f"actions={self.actions!r}, not_actions={self.not_actions!r}."
+                f"actions={shown(self.actions)}, not_actions={shown(self.not_actions)}."
             )
         if self.principals is None and not _exactly_one(self.resources, self.not_resources):
             raise UsageError(
                 "An identity Statement (principals=None) needs exactly one of resources= and "
-                f"not_resources=; got resources={self.resources!r}, "
-                f"not_resources={self.not_resources!r}."
+                f"not_resources=; got resources={shown(self.resources)}, "
+                f"not_resources={shown(self.not_resources)}."
             )
         if self.principals is not None and not (self.resources is self.not_resources is None):
             raise UsageError(
@@ -283,7 +290,7 @@ class Statement:
         pairs = [(c.operator, c.key) for c in self.conditions]
         if len(set(pairs)) != len(pairs):
             raise UsageError(
-                f"Statement conditions {pairs!r} repeat an (operator, key) pair, which a JSON "
+                f"Statement conditions {shown(pairs)} repeat an (operator, key) pair, which a JSON "
                 "Condition block cannot express; put all values in one Condition instead."
             )
         actions = self.actions if self.actions is not None else self.not_actions

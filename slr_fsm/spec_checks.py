@@ -45,6 +45,10 @@ def _check_text(field: str, value: object) -> None:
         raise refuse(field, value, f"{field} is text", "Pass a str (use '' for none).")
 
 
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not JSON")
+
+
 def _check_policy_document(text: object) -> None:
     field = "managed_policy_document_json"
     instead = (
@@ -55,9 +59,9 @@ def _check_policy_document(text: object) -> None:
     if not isinstance(text, str):
         raise refuse(field, text, "a policy document is JSON text", instead)
     try:
-        document = json.loads(text)
-    except ValueError as error:
-        raise refuse(field, text, f"it is not valid JSON ({error})", instead) from None
+        document = json.loads(text, parse_constant=_no_constant)
+    except (ValueError, RecursionError) as error:
+        raise refuse(field, text, f"it is not valid JSON ({str(error)[:200]})", instead) from None
     if not isinstance(document, dict):
         raise refuse(field, text, "a policy document is a JSON object", instead)
     missing = [key for key in ("Version", "Statement") if key not in document]

@@ -39,7 +39,7 @@ SERVICE_ROLE_PATH_PREFIX = "/aws-service-role/"
 
 def _frozen_json(value: Any) -> str:
     """Compact JSON text (keys in AWS's order), so that specs stay hashable values."""
-    return json.dumps(value, separators=(",", ":"), sort_keys=False)
+    return json.dumps(value, separators=(",", ":"), sort_keys=False, allow_nan=False)
 
 
 @attrs.frozen
@@ -258,11 +258,11 @@ def service_linked_role(
     if isinstance(policy_document, Mapping):
         try:
             document_json = _frozen_json(dict(policy_document))
-        except (TypeError, ValueError) as error:
+        except (TypeError, ValueError, RecursionError) as error:
             raise refuse(
                 "managed_policy_document_json",
                 policy_document,
-                f"the policy document cannot be written as JSON ({error})",
+                f"the policy document cannot be written as JSON ({str(error)[:200]})",
                 "Pass a dict of JSON values (str, numbers, bools, None, lists and dicts).",
             ) from None
     else:

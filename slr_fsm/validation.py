@@ -20,6 +20,7 @@ from typing import Any
 import attrs
 
 from slr_fsm.errors import ValidationError
+from slr_fsm.shown import shown, shown_text
 
 __all__ = ["NAME_PATTERN", "PATTERN_TRANSLATIONS", "Param", "python_pattern", "validate"]
 
@@ -84,8 +85,8 @@ class Param:
 
     def problems(self, value: Any) -> list[str]:
         """AWS's constraint messages for a value of the right type (empty when valid)."""
-        shown = f"'{value}'" if isinstance(value, str) else str(value)
-        prefix = f"Value {shown} at '{self.wire_name}' failed to satisfy constraint: Member must"
+        echoed = f"'{shown_text(value)}'" if isinstance(value, str) else shown_text(value)
+        prefix = f"Value {echoed} at '{self.wire_name}' failed to satisfy constraint: Member must"
         found = []
         if isinstance(value, str | list):
             if len(value) < self.min_length:
@@ -111,9 +112,10 @@ def validate(params: Sequence[Param], given: Mapping[str, Any]) -> None:
     """
     known = {p.name: p for p in params}
     for name in given:
-        if name not in known:
+        if not isinstance(name, str) or name not in known:
             raise ValidationError(
-                f'Unknown parameter in input: "{name}", must be one of: {", ".join(known)}'
+                f'Unknown parameter in input: "{shown_text(name, 128)}", must be one of: '
+                f"{', '.join(known)}"
             )
     problems: list[str] = []
     for param in params:
@@ -128,7 +130,7 @@ def validate(params: Sequence[Param], given: Mapping[str, Any]) -> None:
         if not isinstance(value, param.kind) or (param.kind is int and isinstance(value, bool)):
             raise ValidationError(
                 f"Parameter validation failed:\nInvalid type for parameter {param.name}, "
-                f"value: {value!r}, type: {type(value)}, valid types: {param.kind}"
+                f"value: {shown(value, 200)}, type: {type(value)}, valid types: {param.kind}"
             )
         problems.extend(param.problems(value))
     if problems:

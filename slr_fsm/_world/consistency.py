@@ -12,6 +12,7 @@ from slr_fsm._world.usage_context import BoundUsageContext
 from slr_fsm.errors import SlrFsmError, SnapshotError
 from slr_fsm.ids import IdGenerator
 from slr_fsm.lifecycle import RoleState
+from slr_fsm.shown import shown, shown_text
 
 __all__ = ["check_consistency"]
 
@@ -33,13 +34,13 @@ def check_consistency(state: WorldState, catalogue: Catalogue, directory: Direct
         try:
             problems = model.problems(context)
         except SlrFsmError as error:
-            raise SnapshotError("usage", str(error)) from None
+            raise SnapshotError("usage", shown_text(str(error), 300)) from None
         for problem in problems:
             raise SnapshotError("usage", problem)
         kinds = model.kinds
         for service, kind, _key in state.usage:
             if service == spec.service_principal and kinds is not None and kind not in kinds:
-                raise SnapshotError("usage", f"{service} keeps no records of kind {kind!r}")
+                raise SnapshotError("usage", f"{service} keeps no records of kind {shown(kind)}")
         for role in state.roles.values():
             if (
                 role.spec == spec

@@ -23,6 +23,7 @@ from slr_fsm.faults import Faults
 from slr_fsm.ids import IdGenerator
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.roles import Role
+from slr_fsm.shown import shown
 from slr_fsm.specs import RoleSpec
 from slr_fsm.subscriptions import Subscription
 from slr_fsm.tasks import DeletionTask, RoleUsage
@@ -281,4 +282,9 @@ class WorldReads:
     @locked
     def state_of(self, account_id: str, role_name: str | None) -> RoleState:
         """The state of a role by account id and exact role name (``absent`` when unknown)."""
-        return self._roles.state_of(account_id, role_name)
+        if not isinstance(account_id, str) or not isinstance(role_name, str | None):
+            raise UsageError(
+                "state_of() takes an account id and a role name (or None) as strings, got "
+                f"{shown(account_id)} and {shown(role_name)}"
+            )
+        return self._roles.state_of(str.__str__(account_id), role_name)
