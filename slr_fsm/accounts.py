@@ -1,6 +1,6 @@
 """Accounts, organizations and the principals who call AWS in them.
 
->>> acct = Account("111122223333", "management", organization_id="o-example")
+>>> acct = Account("111122223333", "management", organization_id="o-exampleorg")
 >>> Principal("admin", acct.account_id).arn
 'arn:aws:iam::111122223333:user/admin'
 """
@@ -15,17 +15,27 @@ import attrs
 from slr_fsm.errors import UsageError
 from slr_fsm.policy import PolicyDocument
 from slr_fsm.shown import shown
+from slr_fsm.spec_checks import PRINCIPAL
 
 __all__ = [
     "ADMINISTRATOR_POLICY",
+    "ORGANIZATION_ID",
     "READ_ONLY_POLICY",
+    "USER_NAME",
     "Account",
     "Organization",
     "Principal",
     "ServicePrincipal",
 ]
 
-_ACCOUNT_ID = re.compile(r"\d{12}")
+_ACCOUNT_ID = re.compile(r"\d{12}", re.ASCII)
+ORGANIZATION_ID = re.compile(r"o-[a-z0-9]{10,32}")
+"""AWS Organizations' organization id (its API Reference: ``^o-[a-z0-9]{10,32}$``)."""
+_LONGEST_ACCOUNT_NAME = 128
+"""AWS Organizations' account names are 1 to 128 characters (botocore's ``AccountName``); an
+account given no name has an empty one here."""
+USER_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+"""IAM's user names (CreateUser's ``UserName``: 1 to 64 characters of ``[\\w+=,.@-]``)."""
 
 
 def _account_id(_: object, __: object, value: str) -> None:
@@ -33,13 +43,56 @@ def _account_id(_: object, __: object, value: str) -> None:
         raise UsageError(f"An AWS account id is 12 digits, as a string; got {shown(value)}")
 
 
+def _account_name(_: object, __: object, value: str) -> None:
+    if not isinstance(value, str) or len(value) > _LONGEST_ACCOUNT_NAME:
+        raise UsageError(
+            "An account's name is a string of up to 128 characters (AWS Organizations' "
+            f"AccountName), or empty; got {shown(value)}"
+        )
+
+
+def _organization_id(_: object, __: object, value: Any) -> None:
+    if value is not None and not (isinstance(value, str) and ORGANIZATION_ID.fullmatch(value)):
+        raise UsageError(
+            "An organization id is 'o-' and 10 to 32 lower-case letters or digits (AWS "
+            f"Organizations' pattern ^o-[a-z0-9]{{10,32}}$); got {shown(value)}"
+        )
+
+
+def _user_name(_: object, __: object, value: str) -> None:
+    if not isinstance(value, str) or not USER_NAME.fullmatch(value):
+        raise UsageError(
+            "An IAM user's name is 1 to 64 characters matching IAM's pattern [\\w+=,.@-]+ "
+            f"(CreateUser's UserName); got {shown(value)}"
+        )
+
+
+def _identity_policies(_: object, __: object, value: tuple[PolicyDocument, ...]) -> None:
+    if not isinstance(value, tuple) or not all(
+        isinstance(p, PolicyDocument) and p.kind == "identity" for p in value
+    ):
+        raise UsageError(
+            "A principal's policies are a tuple of identity PolicyDocument values "
+            f"(World.add_principal parses dicts and JSON text); got {shown(value)}"
+        )
+
+
+def _service_name(_: object, __: object, value: str) -> None:
+    if not isinstance(value, str) or len(value) > 128 or not PRINCIPAL.fullmatch(value):
+        raise UsageError(
+            "A service principal is the service's lower-case DNS-like name ending in "
+            ".amazonaws.com, at most 128 characters (service principals are case-sensitive, "
+            f"as IAM's API reference says); got {shown(value)}"
+        )
+
+
 @attrs.frozen
 class Account:
     """An AWS account: a 12-digit id, a friendly name, and the organization it belongs to."""
 
     account_id: str = attrs.field(validator=_account_id)
-    name: str = ""
-    organization_id: str | None = None
+    name: str = attrs.field(default="", validator=_account_name)
+    organization_id: str | None = attrs.field(default=None, validator=_organization_id)
 
     def __str__(self) -> str:
         return f"{self.name} ({self.account_id})" if self.name else self.account_id
@@ -49,7 +102,7 @@ class Account:
 class Organization:
     """An AWS Organizations organization: one management account and its members."""
 
-    organization_id: str
+    organization_id: str = attrs.field(validator=_organization_id)
     management_account: Account
     member_accounts: tuple[Account, ...] = ()
 
@@ -88,9 +141,9 @@ READ_ONLY_POLICY = PolicyDocument.parse(
 class Principal:
     """An IAM user who calls AWS, with the identity policies that decide what it may do."""
 
-    name: str
+    name: str = attrs.field(validator=_user_name)
     account_id: str = attrs.field(validator=_account_id)
-    policies: tuple[PolicyDocument, ...] = ()
+    policies: tuple[PolicyDocument, ...] = attrs.field(default=(), validator=_identity_policies)
 
     @property
     def arn(self) -> str:
@@ -108,9 +161,10 @@ class Principal:
 
 @attrs.frozen
 class ServicePrincipal:
-    """An AWS service acting for itself, e.g. ``purchase-orders.marketplace.amazonaws.com``."""
+    """An AWS service acting for itself, e.g. ``purchase-orders.marketplace.amazonaws.com``
+    (exactly as the service writes it: service principals are case-sensitive)."""
 
-    name: str
+    name: str = attrs.field(validator=_service_name)
 
     @property
     def arn(self) -> str:

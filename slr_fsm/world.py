@@ -28,7 +28,7 @@ from slr_fsm._world.reads import WorldReads
 from slr_fsm._world.role_ops import RoleOps
 from slr_fsm._world.scheduler import MAX_ELAPSED
 from slr_fsm._world.state import WorldState
-from slr_fsm.accounts import Account, Organization, Principal
+from slr_fsm.accounts import ORGANIZATION_ID, Account, Organization, Principal
 from slr_fsm.clock import DEFAULT_START, Latencies, VirtualClock
 from slr_fsm.errors import UsageError
 from slr_fsm.events import Event, EventLog
@@ -192,12 +192,19 @@ class World(KernelApi, WorldReads):
             raise UsageError(f"members is a list of accounts, got {shown(members)}")
         accounts = [_as_account(a) for a in (management, *members)]
         if organization_id is not None and not (
-            isinstance(organization_id, str) and organization_id.startswith("o-")
+            isinstance(organization_id, str) and ORGANIZATION_ID.fullmatch(organization_id)
         ):
-            raise UsageError(f"An organization id looks like 'o-...', got {shown(organization_id)}")
+            raise UsageError(
+                "An organization id is 'o-' and 10 to 32 lower-case letters or digits (AWS "
+                f"Organizations' pattern), got {shown(organization_id)}"
+            )
         for account in accounts:  # before an id is drawn: a refused edit consumes none
             if self._directory.find_account(account) is not None:
                 raise UsageError(f"Account {account.account_id} is already in this world.")
+        if organization_id is not None and organization_id in self._state.organizations:
+            raise UsageError(f"Organization {organization_id} is already in this world.")
+        if len({a.account_id for a in accounts}) != len(accounts):
+            raise UsageError("An account can appear only once in an organization.")
         org_id = organization_id or self._state.ids.short("o-")
         return self._directory.add_organization(accounts, org_id)
 
@@ -223,12 +230,8 @@ class World(KernelApi, WorldReads):
         self._directory.account(account)
         if subscription_id is not None and not isinstance(subscription_id, str):
             raise UsageError(f"subscription_id is a string, got {shown(subscription_id)}")
-        for label, value in (("region", region), ("product", product)):
-            if not isinstance(value, str) or not value:
-                raise UsageError(
-                    f"A subscription's {label} is a non-empty string, got {shown(value)}"
-                )
-        sub_id = subscription_id or self._state.ids.short("agmt-", 16)
+        self._directory.check_subscription(region, product, subscription_id or "agmt-")
+        sub_id = subscription_id or self._state.ids.short("agmt-", 16)  # drawn once all is well
         return self._directory.add_subscription(account, region, product, sub_id)
 
     # ----------------------------------------------------------------- faults and the clock
@@ -304,6 +307,8 @@ class World(KernelApi, WorldReads):
     def same_state(self, other: World) -> bool:
         """Whether two worlds are in the same state, event log aside (what decides their
         future), without building snapshots. Holds both worlds' locks (in a fixed order)."""
+        if not isinstance(other, World):
+            raise UsageError(f"same_state() compares two worlds, got {shown(other)}")
         first, second = sorted((self, other), key=id)
         with first._journal.lock, second._journal.lock:
             return self._state.same_as(other._state)

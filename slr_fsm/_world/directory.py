@@ -7,6 +7,7 @@ caller's identity policies allow an action.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -16,6 +17,7 @@ from slr_fsm._world.state import WorldState
 from slr_fsm.accounts import (
     ADMINISTRATOR_POLICY,
     READ_ONLY_POLICY,
+    USER_NAME,
     Account,
     Organization,
     Principal,
@@ -25,9 +27,17 @@ from slr_fsm.errors import InvalidClientTokenId, UsageError
 from slr_fsm.policy import Decision, PolicyDocument, evaluate
 from slr_fsm.refusals import access_denied
 from slr_fsm.shown import shown
+from slr_fsm.spec_checks import PRINCIPAL
 from slr_fsm.subscriptions import Subscription
 
-__all__ = ["DEFAULT_POLICIES", "AccountLike", "Caller", "Directory", "PrincipalLike"]
+__all__ = [
+    "DEFAULT_POLICIES",
+    "AccountLike",
+    "Caller",
+    "Directory",
+    "PrincipalLike",
+    "principal_key",
+]
 
 AccountLike = Account | str
 """An account given as its object or its 12-digit id."""
@@ -40,6 +50,19 @@ DEFAULT_POLICIES = {"admin": (ADMINISTRATOR_POLICY,), "readonly": (READ_ONLY_POL
 """The principals every account gets, and their identity policies."""
 
 _INVALID_TOKEN = "The security token included in the request is invalid."
+_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}", re.ASCII)
+"""An AWS Region code (``us-east-1``, ``us-gov-west-1``, ``ap-southeast-2``)."""
+_LONGEST_PRODUCT = 256
+_LONGEST_SUBSCRIPTION_ID = 64
+"""A subscription id is as long as the console's ``subscription_id`` parameter allows."""
+_LONGEST_SERVICE = 128
+"""The longest service principal (IAM's AWSServiceName: 128 characters)."""
+
+
+def principal_key(account_id: str, name: str) -> tuple[str, str]:
+    """Where an IAM user is kept: IAM user names are unique in an account regardless of case
+    (CreateUser: "Names are not distinguished by case")."""
+    return (account_id, name.lower())
 
 
 class Directory:
@@ -77,30 +100,49 @@ class Directory:
     ) -> Principal:
         """Register an IAM user with identity policies (documents, dicts or JSON text)."""
         acct = self.account(account)
-        if not isinstance(name, str) or not name:
-            raise UsageError(f"A principal needs a non-empty name, got {shown(name)}")
-        if (acct.account_id, name) in self._state.principals:
+        if not isinstance(name, str) or not USER_NAME.fullmatch(name):
             raise UsageError(
-                f"Account {acct.account_id} already has a principal named {shown(name)}."
+                "A principal is an IAM user, named with 1 to 64 characters matching IAM's "
+                f"pattern [\\w+=,.@-]+; got {shown(name)}"
+            )
+        name = str.__str__(name)
+        taken = self.principal_named(acct.account_id, name, any_case=True)
+        if taken is not None:
+            raise UsageError(
+                f"Account {acct.account_id} already has a principal named {shown(taken.name)}: "
+                "IAM user names are unique regardless of case."
             )
         principal = Principal(name, acct.account_id, parse_identity_policies(name, policies))
-        self._state.principals.set((acct.account_id, name), principal)
+        self._state.principals.set(principal_key(acct.account_id, name), principal)
         return principal
 
     def replace_principal(self, principal: Principal) -> None:
-        """Store a principal, replacing any of the same account and name (restore uses it)."""
-        self._state.principals.set((principal.account_id, principal.name), principal)
+        """Store a principal, replacing the one of the same account and name (restore uses it);
+        a UsageError if the account has a user whose name differs only in case."""
+        taken = self.principal_named(principal.account_id, principal.name, any_case=True)
+        if taken is not None and taken.name != principal.name:
+            raise UsageError(
+                f"Account {principal.account_id} has a principal named {shown(taken.name)} "
+                f"already; {shown(principal.name)} differs only in case, and IAM user names "
+                "are unique regardless of case."
+            )
+        self._state.principals.set(principal_key(principal.account_id, principal.name), principal)
+
+    def principal_named(
+        self, account_id: str, name: str, *, any_case: bool = False
+    ) -> Principal | None:
+        """The account's user of that exact name (``any_case``: whatever its case), if any."""
+        found = self._state.principals.get(principal_key(account_id, name))
+        if found is None or (found.name != name and not any_case):
+            return None
+        return found
 
     def add_subscription(
         self, account: AccountLike, region: str, product: str, subscription_id: str
     ) -> Subscription:
         """Register a Marketplace subscription in an account and Region."""
         acct = self.account(account)
-        for label, value in (("region", region), ("product", product), ("id", subscription_id)):
-            if not isinstance(value, str) or not value:
-                raise UsageError(
-                    f"A subscription's {label} is a non-empty string, got {shown(value)}"
-                )
+        self.check_subscription(region, product, subscription_id)
         if subscription_id in self._state.subscriptions:
             raise UsageError(f"Subscription {shown(subscription_id)} already exists.")
         subscription = Subscription(subscription_id, acct.account_id, region, product)
@@ -108,6 +150,24 @@ class Directory:
         by_account = self._state.subscriptions_by_account
         by_account.set(acct.account_id, (*(by_account.get(acct.account_id) or ()), subscription_id))
         return subscription
+
+    @staticmethod
+    def check_subscription(region: object, product: object, subscription_id: object) -> None:
+        """Refuse a subscription's region, product or id that no subscription could have."""
+        if not isinstance(region, str) or not _REGION.fullmatch(region):
+            raise UsageError(
+                f"A subscription's region is an AWS Region code such as 'us-east-1', got "
+                f"{shown(region)}"
+            )
+        for label, value, longest in (
+            ("product", product, _LONGEST_PRODUCT),
+            ("id", subscription_id, _LONGEST_SUBSCRIPTION_ID),
+        ):
+            if not isinstance(value, str) or not 0 < len(value) <= longest:
+                raise UsageError(
+                    f"A subscription's {label} is a string of 1 to {longest} characters, got "
+                    f"{shown(value)}"
+                )
 
     def _claim(self, account_id: str) -> None:
         if account_id in self._state.accounts:
@@ -117,7 +177,8 @@ class Directory:
         self._state.accounts.set(account.account_id, account)
         for name, policies in DEFAULT_POLICIES.items():
             self._state.principals.set(
-                (account.account_id, name), Principal(name, account.account_id, policies)
+                principal_key(account.account_id, name),
+                Principal(name, account.account_id, policies),
             )
 
     # ----------------------------------------------------------------- lookups
@@ -145,7 +206,11 @@ class Directory:
     def caller(self, account: object, principal: object = None) -> tuple[Account, Caller]:
         """Resolve who is calling: an account and a principal in it (default: ``admin``).
 
-        An unknown account or principal is AWS's ``InvalidClientTokenId``: no credentials.
+        A string that is a service principal (``purchase-orders.marketplace.amazonaws.com``,
+        exactly: service principals are case-sensitive) is that service, even in an account
+        with an IAM user of that name (give the :class:`Principal` itself to call as the user);
+        any other string names a user, exactly as it was added. An unknown account or
+        principal is AWS's ``InvalidClientTokenId``: no credentials.
         """
         acct = self.find_account(account)
         if acct is None:
@@ -157,28 +222,39 @@ class Directory:
         if isinstance(principal, ServicePrincipal):
             return acct, principal
         if isinstance(principal, Principal):
-            if self._state.principals.get((acct.account_id, principal.name)) != principal:
+            if self.principal_named(acct.account_id, principal.name) != principal:
                 raise InvalidClientTokenId(
                     f"{_INVALID_TOKEN} (slr_fsm: {shown(principal.arn)} is not a principal of "
                     f"account {acct.account_id}.)"
                 )
             return acct, principal
+        hint = ""
         if isinstance(principal, str):
-            found = self._state.principals.get((acct.account_id, principal))
-            if found is not None:
+            name = str.__str__(principal)
+            if len(name) <= _LONGEST_SERVICE and PRINCIPAL.fullmatch(name):
+                return acct, ServicePrincipal(name)
+            found = self.principal_named(acct.account_id, name, any_case=True)
+            if found is not None and found.name == name:
                 return acct, found
-            if principal.lower().endswith(".amazonaws.com"):
-                return acct, ServicePrincipal(principal.lower())
+            if found is not None:
+                hint = f" A caller is named exactly as the user was added ({shown(found.name)})."
+            elif name.lower().endswith(".amazonaws.com"):
+                hint = (
+                    " Service principals are case-sensitive, and AWS's are lower-case "
+                    "(e.g. 'purchase-orders.marketplace.amazonaws.com')."
+                )
         names = sorted(self.principal_names(acct))
         raise InvalidClientTokenId(
             f"{_INVALID_TOKEN} (slr_fsm: no principal {shown(principal)} in account "
-            f"{acct.account_id}; it has {names}.)"
+            f"{acct.account_id}; it has {names}.{hint})"
         )
 
     def principal_names(self, account: AccountLike) -> tuple[str, ...]:
         """The names of an account's principals, in the order they were added."""
         account_id = self.account(account).account_id
-        return tuple(name for (acct, name) in self._state.principals if acct == account_id)
+        return tuple(
+            p.name for (acct, _), p in self._state.principals.items() if acct == account_id
+        )
 
     def principals(self) -> tuple[Principal, ...]:
         """Every principal, in the order added."""
@@ -229,6 +305,11 @@ class Directory:
         """How the caller's identity policies decide ``action`` on ``resource``."""
         if isinstance(caller, ServicePrincipal):
             return Decision.IMPLICIT_DENY
+        if not isinstance(caller, Principal):
+            raise UsageError(
+                f"A caller is a Principal or a ServicePrincipal (see World.caller), got "
+                f"{shown(caller)}"
+            )
         return evaluate(caller.policies, action, resource, context)
 
     def authorize(

@@ -16,28 +16,36 @@ from typing import Any, TypeVar
 import attrs
 
 from slr_fsm._world.catalogue import Catalogue
-from slr_fsm._world.directory import DEFAULT_POLICIES, Directory, parse_identity_policies
+from slr_fsm._world.directory import (
+    DEFAULT_POLICIES,
+    Directory,
+    parse_identity_policies,
+    principal_key,
+)
 from slr_fsm._world.scheduler import MAX_ELAPSED
 from slr_fsm._world.snapshot_reader import (
     Reader,
     as_float,
     at_field,
     optional,
+    read_account,
     read_optional_time,
+    read_role_usage,
+    read_tags,
     read_time,
 )
 from slr_fsm._world.state import WORK_KINDS, Pending, WorldState, role_key
-from slr_fsm.accounts import Account, Principal
+from slr_fsm.accounts import Principal
 from slr_fsm.clock import Latencies, VirtualClock
-from slr_fsm.errors import SnapshotError
+from slr_fsm.errors import SnapshotError, UsageError
 from slr_fsm.faults import Faults, UsageReporting
 from slr_fsm.iam_operations import IAM_OPERATIONS
 from slr_fsm.ids import IdGenerator
 from slr_fsm.lifecycle import RoleState
-from slr_fsm.roles import Role, tag_problems
+from slr_fsm.roles import Role
 from slr_fsm.shown import shown
 from slr_fsm.specs import RoleSpec
-from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
+from slr_fsm.tasks import DeletionStatus, DeletionTask
 from slr_fsm.usage import PurchaseOrderUsage, UsageModel
 
 __all__ = ["SNAPSHOT_FORMAT", "Restored", "restore_parts", "snapshot_of"]
@@ -137,6 +145,8 @@ def _models_for(specs: list[RoleSpec], given: Iterable[UsageModel]) -> list[Usag
     """The given usage models that serve the snapshot's specs (others are not for this world)."""
     if isinstance(given, UsageModel):
         given = (given,)
+    if isinstance(given, str | bytes | Mapping) or not isinstance(given, Iterable):
+        raise UsageError(f"usage_models is a list of UsageModel values, got {shown(given)}")
     return [m for m in given if isinstance(m, UsageModel) and m.spec in specs]
 
 
@@ -146,17 +156,20 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
         raise SnapshotError("(top)", f"a snapshot is a dict from sim.snapshot(), got {shown(snap)}")
     read = Reader(snap)
     version = snap.get("format")
-    unknown = sorted(str(k) for k in snap if k not in _KEYS)
+    unknown = sorted(
+        str.__str__(k)[:80] if isinstance(k, str) else shown(k) for k in snap if k not in _KEYS
+    )
     if unknown:
-        raise SnapshotError(unknown[0][:80], "not a field of a slr_fsm snapshot")
+        raise SnapshotError(unknown[0], "not a field of a slr_fsm snapshot")
     if version not in (1, SNAPSHOT_FORMAT):
         raise SnapshotError("format", f"unknown snapshot format {shown(version)}")
     specs = []
     for f, item in read.items("specs"):
         with at_field(f):
             specs.append(RoleSpec(**read.get({"s": item}, "s", dict, f)))
+    models = _models_for(specs, usage_models)
     with at_field("specs"):
-        catalogue = Catalogue(specs, _models_for(specs, usage_models))
+        catalogue = Catalogue(specs, models)
     if version != 1:  # format 1 recorded no usage models: it knew purchase orders only
         recorded = read.get(snap, "usage_models", dict, "")
         for service, name in catalogue.model_names().items():
@@ -214,7 +227,7 @@ def _restore_population(read: Reader, directory: Directory, state: WorldState) -
     for field, org in read.items("organizations"):
         org_id = read.get(org, "id", str, field)
         accounts = [
-            _account(pair, f"{field}.accounts[{n}]")
+            read_account(pair, f"{field}.accounts[{n}]")
             for n, pair in enumerate(read.get(org, "accounts", list, field))
         ]
         if not accounts:
@@ -222,19 +235,23 @@ def _restore_population(read: Reader, directory: Directory, state: WorldState) -
         with at_field(field):
             directory.add_organization(accounts, org_id)
     for field, pair in read.items("standalone_accounts"):
-        account = _account(pair, field)
+        account = read_account(pair, field)
         with at_field(field):
             directory.add_account(account)
     order = read.get(read.snap, "account_order", list, "")
     if not all(isinstance(a, str) for a in order) or sorted(order) != sorted(state.accounts):
         raise SnapshotError("account_order", "must list every account id exactly once")
     state.accounts.replace_all({a: state.accounts[a] for a in order})
+    listed: set[tuple[str, str]] = set()
     for field, p in read.items("principals"):
         account_id = read.get(p, "account_id", str, field)
         name = read.get(p, "name", str, field)
         policies = read.get(p, "policies", list, field)
         if account_id not in state.accounts:
             raise SnapshotError(f"{field}.account_id", "no such account in the snapshot")
+        if principal_key(account_id, name) in listed:
+            raise SnapshotError(field, f"user {shown(name)} of {account_id} is listed twice")
+        listed.add(principal_key(account_id, name))
         with at_field(field):
             directory.replace_principal(
                 Principal(name, account_id, parse_identity_policies(name, policies))
@@ -244,43 +261,6 @@ def _restore_population(read: Reader, directory: Directory, state: WorldState) -
             raise SnapshotError(field, f"expected [id, account, region, product], got {shown(sub)}")
         with at_field(field):
             directory.add_subscription(sub[1], sub[2], sub[3], sub[0])
-
-
-def _account(pair: Any, field: str) -> Account:
-    """An account from its ``[id, name]`` pair."""
-    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)):
-        raise SnapshotError(field, f"expected [account id, name], got {shown(pair)}")
-    with at_field(field):
-        return Account(pair[0], pair[1])
-
-
-def _role_usage(value: Any, field: str) -> tuple[RoleUsage, ...]:
-    """A failed task's resources in use, from ``[[region, [arn, ...]], ...]``."""
-    usage = []
-    for n, entry in enumerate(value):
-        if not (
-            isinstance(entry, list)
-            and len(entry) == 2
-            and isinstance(entry[0], str)
-            and isinstance(entry[1], list)
-            and all(isinstance(arn, str) for arn in entry[1])
-        ):
-            raise SnapshotError(
-                f"{field}[{n}]", f"expected [region, [arn, ...]], got {shown(entry)}"
-            )
-        usage.append(RoleUsage(entry[0], tuple(entry[1])))
-    return tuple(usage)
-
-
-def _tags(value: Any, field: str) -> tuple[tuple[str, str], ...]:
-    """A role's tags, from ``[[key, value], ...]``, each a tag IAM would accept."""
-    if not isinstance(value, list) or not all(
-        isinstance(t, list) and len(t) == 2 and all(isinstance(s, str) for s in t) for t in value
-    ):
-        raise SnapshotError(field, f"expected [[key, value], ...], got {shown(value)}")
-    if problems := tag_problems((k, v) for k, v in value):
-        raise SnapshotError(field, problems[0][:200])
-    return tuple((k, v) for k, v in value)
 
 
 def _restore_usage(read: Reader, state: WorldState, catalogue: Catalogue, version: Any) -> None:
@@ -321,7 +301,9 @@ def _restore_roles_and_tasks(read: Reader, state: WorldState, catalogue: Catalog
             name = read.get(r, "role_name", str, field)
             spec = catalogue.by_role_name(name)
             if spec is None or spec.custom_suffix is None or spec.service_principal != service:
-                raise SnapshotError(f"{field}.role_name", f"no suffixed {service} role {shown(name)}")
+                raise SnapshotError(
+                    f"{field}.role_name", f"no suffixed {service} role {shown(name)}"
+                )
         previous = read.get(r, "previous_role_ids", list, field)
         for n, role_id in enumerate(previous):
             if not isinstance(role_id, str) or not _ROLE_ID.fullmatch(role_id):
@@ -343,7 +325,7 @@ def _restore_roles_and_tasks(read: Reader, state: WorldState, catalogue: Catalog
                 read_optional_time(r.get("create_date"), f"{field}.create_date"),
                 description,
                 tuple(previous),
-                _tags(r.get("tags", []), f"{field}.tags"),  # snapshots before tags had none
+                read_tags(r.get("tags", []), f"{field}.tags"),  # snapshots before tags had none
             )
         key = role_key(role.account_id, spec.role_name)
         if key in state.roles:
@@ -359,7 +341,7 @@ def _restore_roles_and_tasks(read: Reader, state: WorldState, catalogue: Catalog
                 read_time(t.get("submitted_at"), f"{field}.submitted_at"),
                 read_optional_time(t.get("finished_at"), f"{field}.finished_at"),
                 optional(t.get("reason"), str, f"{field}.reason"),
-                _role_usage(read.get(t, "role_usage", list, field), f"{field}.role_usage"),
+                read_role_usage(read.get(t, "role_usage", list, field), f"{field}.role_usage"),
             )
         if task.task_id in state.tasks:
             raise SnapshotError(f"{field}.task_id", "two tasks with one id")

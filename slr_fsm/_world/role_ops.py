@@ -333,9 +333,7 @@ class RoleOps:
                 role, state=outcome.after, role_id=None, create_date=None, description=None, tags=()
             )
         )
-        self._catalogue.usage_model(spec).creation_failed(
-            self.contexts[spec.base], work.account_id
-        )
+        self._catalogue.usage_model(spec).creation_failed(self.contexts[spec.base], work.account_id)
         self._log_work(
             work,
             "ServiceFailure",

@@ -12,15 +12,21 @@ import datetime as dt
 from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TypeVar
 
+from slr_fsm.accounts import Account
 from slr_fsm.errors import SlrFsmError, SnapshotError
+from slr_fsm.roles import tag_problems
 from slr_fsm.shown import shown
+from slr_fsm.tasks import RoleUsage
 
 __all__ = [
     "Reader",
     "as_float",
     "at_field",
     "optional",
+    "read_account",
     "read_optional_time",
+    "read_role_usage",
+    "read_tags",
     "read_time",
 ]
 
@@ -105,3 +111,40 @@ def optional(value: Any, kind: type, field: str) -> Any:
     if value is not None and not isinstance(value, kind):
         raise SnapshotError(field, f"expected {kind.__name__} or null, found {shown(value)}")
     return value
+
+
+def read_account(pair: Any, field: str) -> Account:
+    """An account from its ``[id, name]`` pair."""
+    if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)):
+        raise SnapshotError(field, f"expected [account id, name], got {shown(pair)}")
+    with at_field(field):
+        return Account(pair[0], pair[1])
+
+
+def read_role_usage(value: Any, field: str) -> tuple[RoleUsage, ...]:
+    """A failed task's resources in use, from ``[[region, [arn, ...]], ...]``."""
+    usage = []
+    for n, entry in enumerate(value):
+        if not (
+            isinstance(entry, list)
+            and len(entry) == 2
+            and isinstance(entry[0], str)
+            and isinstance(entry[1], list)
+            and all(isinstance(arn, str) for arn in entry[1])
+        ):
+            raise SnapshotError(
+                f"{field}[{n}]", f"expected [region, [arn, ...]], got {shown(entry)}"
+            )
+        usage.append(RoleUsage(entry[0], tuple(entry[1])))
+    return tuple(usage)
+
+
+def read_tags(value: Any, field: str) -> tuple[tuple[str, str], ...]:
+    """A role's tags, from ``[[key, value], ...]``, each a tag IAM would accept."""
+    if not isinstance(value, list) or not all(
+        isinstance(t, list) and len(t) == 2 and all(isinstance(s, str) for s in t) for t in value
+    ):
+        raise SnapshotError(field, f"expected [[key, value], ...], got {shown(value)}")
+    if problems := tag_problems((k, v) for k, v in value):
+        raise SnapshotError(field, problems[0][:200])
+    return tuple((k, v) for k, v in value)
