@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 import attrs
 
 from slr_fsm.errors import ConflictException, ResourceNotFoundException, UsageError
-from slr_fsm.face import Face
+from slr_fsm.face import Face, UnknownCaller
 from slr_fsm.refusals import management_account_required
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
 from slr_fsm.subscriptions import Subscription, billing_integration_arn
@@ -64,7 +64,14 @@ class MarketplaceConsole(Face):
     Get one from ``sim.marketplace(account, principal)``; the principal defaults to ``admin``.
     """
 
-    def __init__(self, world: World, account: AccountLike, principal: PrincipalLike | None = None):
+    def __init__(
+        self,
+        world: World,
+        account: AccountLike,
+        principal: PrincipalLike | None = None,
+        *,
+        unknown_caller: UnknownCaller | None = None,
+    ) -> None:
         model = (
             world.usage_model(_SPEC) if world.spec_for_service(_SPEC.service_principal) else None
         )
@@ -74,13 +81,16 @@ class MarketplaceConsole(Face):
                 f"{_SPEC.role_name} with its purchase-order usage model; build it with "
                 "specs=(MARKETPLACE_PURCHASE_ORDERS, ...)."
             )
-        super().__init__(world, account, principal)
+        super().__init__(world, account, principal, unknown_caller=unknown_caller)
         self._orders = model
         self._usage = world.usage_context(_SPEC)
 
     @property
     def _owner(self) -> str:
-        """The account whose integration (and role) serve this account."""
+        """The account whose integration (and role) serve this account (a caller the world
+        does not hold: its own, as its calls are refused before anything is looked up)."""
+        if self._refused is not None:
+            return self.account.account_id
         return self._world.integration_owner(self.account)
 
     def _call(self, operation: str, parameters: dict[str, Any], body: Callable[[], T]) -> T:

@@ -16,6 +16,7 @@ from typing import Any
 
 from slr_fsm.accounts import Organization
 from slr_fsm.display import html_table
+from slr_fsm.face import UnknownCaller
 from slr_fsm.iam import IamApi
 from slr_fsm.marketplace import MarketplaceConsole
 from slr_fsm.organizations import OrganizationsApi
@@ -34,19 +35,40 @@ class Simulation(World):
     ``snapshot``/``restore`` the world.
     """
 
-    def iam(self, account: AccountLike, principal: PrincipalLike | None = None) -> IamApi:
-        """The IAM API as ``principal`` (default ``admin``) in ``account`` sees it."""
-        return IamApi(self, account, principal)
+    def iam(
+        self,
+        account: AccountLike,
+        principal: PrincipalLike | None = None,
+        *,
+        unknown_caller: UnknownCaller = "raise",
+    ) -> IamApi:
+        """The IAM API as ``principal`` (default ``admin``) in ``account`` sees it.
+
+        A caller the world does not hold is refused here (``InvalidClientTokenId``), or, with
+        ``unknown_caller="refuse_each_call"``, by each call, logged, as AWS refuses requests
+        signed with bad credentials (see :mod:`slr_fsm.face`)."""
+        return IamApi(self, account, principal, unknown_caller=unknown_caller)
 
     def marketplace(
-        self, account: AccountLike, principal: PrincipalLike | None = None
+        self,
+        account: AccountLike,
+        principal: PrincipalLike | None = None,
+        *,
+        unknown_caller: UnknownCaller = "raise",
     ) -> MarketplaceConsole:
         """The AWS Marketplace console (billing integration, purchase orders) in ``account``."""
-        return MarketplaceConsole(self, account, principal)
+        return MarketplaceConsole(self, account, principal, unknown_caller=unknown_caller)
 
-    def sts(self, account: AccountLike, principal: PrincipalLike | None = None) -> StsApi:
-        """STS for a user, or for a service principal such as the role's trusted service."""
-        return StsApi(self, account, principal)
+    def sts(
+        self,
+        account: AccountLike,
+        principal: PrincipalLike | None = None,
+        *,
+        unknown_caller: UnknownCaller = "refuse_each_call",
+    ) -> StsApi:
+        """STS for a user, or for a service principal such as the role's trusted service (a
+        caller the world does not hold is refused by each call, logged)."""
+        return StsApi(self, account, principal, unknown_caller=unknown_caller)
 
     @property
     def organizations(self) -> OrganizationsFace:
@@ -122,10 +144,14 @@ class OrganizationsFace(tuple[Organization, ...]):
         return made
 
     def __call__(
-        self, account: AccountLike, principal: PrincipalLike | None = None
+        self,
+        account: AccountLike,
+        principal: PrincipalLike | None = None,
+        *,
+        unknown_caller: UnknownCaller = "raise",
     ) -> OrganizationsApi:
         """AWS Organizations (read side) as ``principal`` (default ``admin``) in ``account``."""
-        return OrganizationsApi(self._sim, account, principal)
+        return OrganizationsApi(self._sim, account, principal, unknown_caller=unknown_caller)
 
 
 _SHOWN_ACCOUNTS = 20

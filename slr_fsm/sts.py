@@ -27,14 +27,13 @@ import hashlib
 import re
 from typing import Any
 
-from slr_fsm.accounts import Account, Principal, ServicePrincipal
-from slr_fsm.errors import AccessDenied, InvalidClientTokenId, UsageError, ValidationError
+from slr_fsm.accounts import ServicePrincipal
+from slr_fsm.errors import AccessDenied, InvalidClientTokenId, ValidationError
 from slr_fsm.face import Face
 from slr_fsm.policy import PolicyDocument, trust_allows
 from slr_fsm.roles import Role
 from slr_fsm.specs import RoleSpec
 from slr_fsm.validation import Param, validate
-from slr_fsm.world import AccountLike, PrincipalLike, World
 
 __all__ = ["STS_OPERATIONS", "StsApi"]
 
@@ -83,16 +82,7 @@ class StsApi(Face):
     ``InvalidClientTokenId`` (a value that cannot even name one is refused here, unlogged).
     """
 
-    def __init__(self, world: World, account: AccountLike, principal: PrincipalLike | None = None):
-        self._refused: InvalidClientTokenId | None = None
-        try:
-            super().__init__(world, account, principal)
-        except InvalidClientTokenId as refused:
-            stranger = _stranger(account, principal)
-            if stranger is None:
-                raise
-            self._world, self._refused = world, refused
-            self.account, self.principal = stranger
+    _unknown_caller = "refuse_each_call"
 
     def get_caller_identity(self, **kwargs: Any) -> dict[str, Any]:
         """GetCallerIdentity: who is calling. It needs no permission (AWS: "No permissions are
@@ -100,7 +90,6 @@ class StsApi(Face):
         has no credentials of its own to ask with (``InvalidClientTokenId``)."""
 
         def body() -> dict[str, Any]:
-            self._check_credentials()
             validate((), kwargs)
             if isinstance(self.principal, ServicePrincipal):
                 raise InvalidClientTokenId(
@@ -118,7 +107,6 @@ class StsApi(Face):
         """AssumeRole: allowed only to the role's trusted service, once the role is usable."""
 
         def body() -> dict[str, Any]:
-            self._check_credentials()
             validate(_ASSUME_ROLE, kwargs)
             role = self._target(kwargs["RoleArn"])
             duration = kwargs.get("DurationSeconds") or 3600
@@ -134,11 +122,6 @@ class StsApi(Face):
         return self._attempt(
             "assume_role", kwargs, body, role_account_id=account_id, role_name=role_name
         )
-
-    def _check_credentials(self) -> None:
-        """Refuse the call of a caller the world does not hold, as AWS refuses bad credentials."""
-        if self._refused is not None:
-            raise InvalidClientTokenId(self._refused.message, guard="credentials")
 
     def _role_concerned(self, role_arn: object) -> tuple[str, str | None]:
         """The account and simulated role an ARN names (for the log), else the caller's."""
@@ -188,23 +171,3 @@ class StsApi(Face):
                 "Arn": f"arn:aws:sts::{role.account_id}:assumed-role/{role.name}/{session}",
             },
         }
-
-
-def _stranger(account: object, principal: object) -> tuple[Account, Principal] | None:
-    """The caller an unknown account and principal name (to log their refused calls), or
-    ``None`` when the values cannot name one."""
-    if isinstance(account, Account):
-        account_id = account.account_id
-    elif isinstance(account, str) and re.fullmatch(r"\d{12}", account, re.ASCII):
-        account_id = account
-    else:
-        return None
-    name = principal.name if isinstance(principal, Principal) else principal
-    if name is None:
-        name = "admin"
-    if not isinstance(name, str) or not name:
-        return None
-    try:
-        return Account(account_id), Principal(name, account_id)
-    except UsageError:
-        return None

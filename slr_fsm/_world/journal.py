@@ -8,17 +8,18 @@ attempt is logged once and re-raised; it changes nothing but the log.
 from __future__ import annotations
 
 import functools
+import math
 import threading
 from collections.abc import Callable, Mapping
-from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from slr_fsm.clock import VirtualClock
 from slr_fsm.errors import AwsError
 from slr_fsm.events import OK, Event
 from slr_fsm.lifecycle import RoleState
-from slr_fsm.shown import shown
+from slr_fsm.shown import shown, shown_text
 
-__all__ = ["Journal", "locked", "loggable"]
+__all__ = ["Journal", "locked", "loggable", "refusal_of"]
 
 T = TypeVar("T")
 _LONGEST_KEPT = 1 << 18
@@ -98,17 +99,10 @@ class Journal:
             self.attempts += 1
             try:
                 result = body()
-            except AwsError as error:
+            except Exception as error:  # logged as refused, whatever refused it, then re-raised
+                code, message = refusal_of(error)
                 self.append(
-                    account_id,
-                    principal,
-                    operation,
-                    logged,
-                    error.code,
-                    error.message,
-                    role,
-                    before,
-                    before,
+                    account_id, principal, operation, logged, code, message, role, before, before
                 )
                 raise
             finally:
@@ -120,18 +114,41 @@ class Journal:
             return result
 
 
+def refusal_of(error: Exception) -> tuple[str, str]:
+    """How the log records a refused attempt: the AWS error code and message; for a refusal of
+    the library's own (e.g. :class:`~slr_fsm.errors.RequestNotSimulated`) or a failure that is
+    none (a bug), the exception's class name and a bounded message."""
+    if isinstance(error, AwsError):
+        return error.code, error.message
+    try:
+        text = str(error)
+    except Exception:  # an exception whose message cannot even be formed
+        text = ""
+    return type(error).__name__, shown_text(text, 1000)
+
+
+def _plain_json(value: object) -> bool:
+    """Whether JSON holds ``value`` exactly as Python does: ``None``, a bool, a finite float,
+    an int of at most 64 bits (not NaN or an infinity, not an int of a thousand digits)."""
+    kind = type(value)
+    if kind is float:
+        return math.isfinite(cast(float, value))
+    if kind is int:
+        return cast(int, value).bit_length() <= 64
+    return value is None or kind is bool
+
+
 def loggable(parameters: Mapping[Any, Any]) -> dict[str, Any]:
-    """Parameters as the log keeps them: short JSON scalars as given, anything else in a bounded,
-    safe form (see :func:`slr_fsm.shown.shown`)."""
+    """Parameters as the log keeps them: short JSON scalars as given, anything else (a string
+    longer than any AWS accepts, an int past 64 bits, NaN or an infinity, which JSON cannot
+    hold, a container) in a bounded, safe form (see :func:`slr_fsm.shown.shown`)."""
     kept: dict[str, Any] = {}
     for key, value in parameters.items():
-        name = key if isinstance(key, str) else shown(key)
-        if (
-            isinstance(value, bool | type(None) | float)
-            or (isinstance(value, int) and value.bit_length() <= 64)
-            or (isinstance(value, str) and len(value) <= _LONGEST_KEPT)
-        ):
+        name = str.__str__(key) if isinstance(key, str) else shown(key)
+        if _plain_json(value):
             kept[name] = value
+        elif isinstance(value, str) and len(text := str.__str__(value)) <= _LONGEST_KEPT:
+            kept[name] = text
         else:
             kept[name] = shown(value, 200)
     return kept
