@@ -541,6 +541,15 @@ def bench_import(quick: bool) -> list[Row]:
     ]
 
 
+# --------------------------------------------------------------------------- 8. HTTP server
+
+def bench_server(quick: bool) -> list[Row]:
+    """`slr-fsm serve` under load beside moto's server (see benchmarks/server_load.py)."""
+    from server_load import rows_for_run
+
+    return [Row(**row) for row in rows_for_run(quick)]
+
+
 # --------------------------------------------------------------------------- report
 
 def render(rows: list[Row], seconds: float, quick: bool) -> str:
@@ -585,7 +594,8 @@ def main(argv: list[str] | None = None) -> int:
                             number=2_000 if args.quick else 20_000, repeat=5).median / 3
     op_rows, one_op = bench_operation(args.quick, plain_trigger)
     rows += op_rows
-    for bench in (bench_boto, bench_world, bench_explorer, bench_explorer_scaling, bench_import):
+    for bench in (bench_boto, bench_world, bench_explorer, bench_explorer_scaling, bench_import,
+                  bench_server):
         print(f"running {bench.__name__} ...", file=sys.stderr)
         rows += bench(args.quick)
     rows += bench_snapshot(args.quick, one_op)
