@@ -37,7 +37,18 @@ DEFAULT_CLIENT_TIMEOUT = 10.0
 """Seconds a connection may stay silent (mid-request, or idle) before the server drops it."""
 
 
+def _werkzeug_serving() -> Any:
+    try:
+        import werkzeug.serving
+    except ImportError as missing:  # pragma: no cover - depends on the environment
+        raise ImportError(
+            "slr-fsm serve needs werkzeug: pip install 'slr-fsm[server]'"
+        ) from missing
+    return werkzeug.serving
+
+
 def _handler_class(client_timeout: float, log: Callable[[str], None] | None) -> type[Any]:
+    _werkzeug_serving()  # a clear message when the server extra is missing
     from werkzeug.serving import WSGIRequestHandler
 
     class Handler(WSGIRequestHandler):
@@ -141,7 +152,10 @@ class SimulationServer:
         """Serve in a background (daemon) thread; returns the server."""
         if self._thread is None:
             self._thread = threading.Thread(
-                target=self._httpd.serve_forever, args=(0.05,), name=f"slr-fsm serve {self.url}", daemon=True
+                target=self._httpd.serve_forever,
+                args=(0.05,),
+                name=f"slr-fsm serve {self.url}",
+                daemon=True,
             )
             self._thread.start()
         return self
