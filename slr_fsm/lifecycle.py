@@ -162,6 +162,7 @@ class Lifecycle:
 
     def triggers_from(self, state: RoleState) -> frozenset[str]:
         """The triggers with at least one row leaving ``state``."""
+        _check_arguments(state, "", GuardFacts())
         return self._from[state]
 
     def fire(self, state: RoleState, trigger: str, facts: GuardFacts) -> Outcome:
@@ -171,6 +172,7 @@ class Lifecycle:
         that choose among the rows leaving that state (the first row whose guards all pass wins,
         as in ``transitions``). Reads only immutable data: safe from any thread.
         """
+        _check_arguments(state, trigger, facts)
         compiled = self._compiled.get(trigger)
         if compiled is None:
             raise _unknown_trigger(trigger, self._rows)
@@ -189,6 +191,7 @@ class Lifecycle:
     def fire_with_transitions(self, state: RoleState, trigger: str, facts: GuardFacts) -> Outcome:
         """:meth:`fire`, computed by the ``transitions`` machine itself (on a fresh model):
         the reference the compiled dispatch is tested against. Slower; same answers."""
+        _check_arguments(state, trigger, facts)
         rows = self.rows(trigger)
         for name in rows[0].guards:
             guard = GUARDS[name]
@@ -207,6 +210,16 @@ class Lifecycle:
     def may(self, state: RoleState, trigger: str, facts: GuardFacts) -> bool:
         """Whether ``fire`` would accept the trigger, without firing it."""
         return self.fire(state, trigger, facts).ok
+
+
+def _check_arguments(state: object, trigger: object, facts: object) -> None:
+    """Refuse what no role could be fired with (a typed error, never a KeyError)."""
+    if not isinstance(state, RoleState):
+        raise UsageError(f"A role's state is a RoleState, got {shown(state)}")
+    if not isinstance(trigger, str):
+        raise UsageError(f"A trigger is a string, got {shown(trigger)}")
+    if not isinstance(facts, GuardFacts):
+        raise UsageError(f"Guards judge a GuardFacts value, got {shown(facts)}")
 
 
 def _unknown_trigger(trigger: object, rows: Mapping[str, object]) -> UsageError:

@@ -216,6 +216,12 @@ class Condition:
     _pattern: re.Pattern[str] | None = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.operator, str) or not isinstance(self.key, str):
+            raise UsageError(
+                f"A Condition's operator and key are strings, got {shown(self.operator)} and "
+                f"{shown(self.key)}"
+            )
+        _check_strings("A Condition's values", self.values)
         _check_operator(self.operator)
         _check_key(self.key)
         object.__setattr__(self, "_folded_key", self.key.lower())
@@ -244,6 +250,41 @@ class Condition:
 # ------------------------------------------------------------------------------------- statements
 
 
+def _check_strings(what: str, values: object) -> None:
+    """Refuse anything but a tuple of strings."""
+    if not isinstance(values, tuple) or not all(isinstance(v, str) for v in values):
+        raise UsageError(f"{what} are a tuple of strings, got {shown(values)}")
+
+
+def _check_fields(statement: Statement) -> None:
+    """Refuse a Statement field of a type IAM's grammar has no place for."""
+    if statement.sid is not None and not isinstance(statement.sid, str):
+        raise UsageError(f"A Statement's sid is a string or None, got {shown(statement.sid)}")
+    if not isinstance(statement.effect, Effect):
+        raise UsageError(f"A Statement's effect is an Effect, got {shown(statement.effect)}")
+    for name in ("actions", "not_actions", "resources", "not_resources"):
+        values = getattr(statement, name)
+        if values is not None:
+            _check_strings(f"A Statement's {name}", values)
+    principals = statement.principals
+    if principals is not None and not (
+        isinstance(principals, tuple)
+        and all(
+            isinstance(p, tuple) and len(p) == 2 and all(isinstance(v, str) for v in p)
+            for p in principals
+        )
+    ):
+        raise UsageError(
+            f"A Statement's principals are (type, name) pairs of strings, got {shown(principals)}"
+        )
+    if not isinstance(statement.conditions, tuple) or not all(
+        isinstance(c, Condition) for c in statement.conditions
+    ):
+        raise UsageError(
+            f"A Statement's conditions are a tuple of Condition, got {shown(statement.conditions)}"
+        )
+
+
 def _exactly_one(a: object, b: object) -> bool:
     return (a is None) != (b is None)
 
@@ -270,6 +311,7 @@ class Statement:
     _resource_negated: bool = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
+        _check_fields(self)
         if not _exactly_one(self.actions, self.not_actions):
             raise UsageError(
                 "A Statement needs exactly one of actions= and not_actions=; got "

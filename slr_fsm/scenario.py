@@ -14,17 +14,19 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
-from slr_fsm.errors import AwsError
+from slr_fsm.errors import AwsError, UsageError
 from slr_fsm.events import Event
+from slr_fsm.shown import shown
 from slr_fsm.simulation import Simulation
 
 __all__ = ["SEED_STORY", "Step", "StoryLine", "format_story", "run_story"]
 
 ROLE = "AWSServiceRoleForMarketplacePurchaseOrders"
+T = TypeVar("T")
 
 
 @attrs.frozen
@@ -147,6 +149,9 @@ SEED_STORY: tuple[Step, ...] = (
 
 def run_story(sim: Simulation, steps: Iterable[Step]) -> list[StoryLine]:
     """Run each step (a refusal is an outcome, not an error) and return the events it caused."""
+    if not isinstance(sim, Simulation):
+        raise UsageError(f"run_story() runs on a Simulation, got {shown(sim)}")
+    steps = _all_of(steps, Step, "steps are Step values")
     lines: list[StoryLine] = []
     for step in steps:
         first = len(sim.trace)
@@ -156,14 +161,26 @@ def run_story(sim: Simulation, steps: Iterable[Step]) -> list[StoryLine]:
     return lines
 
 
+def _all_of(values: object, kind: type[T], what: str) -> list[T]:
+    """``values`` as a list, each a ``kind``; a UsageError otherwise."""
+    if isinstance(values, str | bytes | Mapping) or not isinstance(values, Iterable):
+        raise UsageError(f"{what}, got {shown(values)}")
+    found = list(values)
+    if not all(isinstance(v, kind) for v in found):
+        raise UsageError(f"{what}, got {shown(found)}")
+    return found
+
+
 def format_story(lines: Iterable[StoryLine], account_names: Mapping[str, str] | None = None) -> str:
     """One line an event: when, who, what, outcome or error code, the role's state, and why.
 
     Work the clock runs is shown as done by the service. The last event of each step (the one
     that shows its outcome) carries the step's narration.
     """
+    if account_names is not None and not isinstance(account_names, Mapping):
+        raise UsageError(f"account_names maps account ids to names, got {shown(account_names)}")
     names = account_names or {}
-    lines = list(lines)
+    lines = _all_of(lines, StoryLine, "lines are StoryLine values (from run_story)")
     out = []
     for n, line in enumerate(lines, 1):
         e = line.event

@@ -22,8 +22,9 @@ from typing import Any
 
 import attrs
 
+from slr_fsm.errors import UsageError
 from slr_fsm.shown import shown
-from slr_fsm.spec_checks import PRINCIPAL, check_fields, refuse
+from slr_fsm.spec_checks import PRINCIPAL, ROLE_NAME, check_fields, refuse
 
 __all__ = [
     "MARKETPLACE_PURCHASE_ORDERS",
@@ -125,6 +126,15 @@ class RoleSpec:
 
     def role_arn(self, account_id: str) -> str:
         """The role's ARN in an account; the same across deletions and re-creations."""
+        if not (
+            isinstance(account_id, str)
+            and len(account_id) == 12
+            and account_id.isascii()
+            and account_id.isdigit()
+        ):
+            raise UsageError(
+                f"An AWS account id is 12 digits, as a string; got {shown(account_id)}"
+            )
         return f"arn:aws:iam::{account_id}:role{self.path}{self.role_name}"
 
     def deletion_task_prefix(self) -> str:
@@ -183,7 +193,14 @@ class RoleSpec:
                 f"{shown(suffix)}",
                 "Ask for role_name_with_suffix(None), or use a spec whose service allows a suffix.",
             )
-        return f"{self.base_role_name}{self.custom_suffix_separator}{suffix}"
+        if not isinstance(suffix, str) or not ROLE_NAME.fullmatch(suffix):
+            raise refuse(
+                "custom_suffix",
+                suffix,
+                "a CustomSuffix is 1 to 64 characters matching IAM's pattern [\\w+=,.@-]+",
+                "Pass a suffix such as 'mysuffix' or '-debug'.",
+            )
+        return f"{self.base_role_name}{self.custom_suffix_separator}{str.__str__(suffix)}"
 
 
 def conventional_role_name(service_principal: str) -> str:

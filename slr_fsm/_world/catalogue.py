@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from slr_fsm.errors import UsageError
 from slr_fsm.shown import shown
@@ -42,6 +42,12 @@ class Catalogue:
         }
         if isinstance(usage_models, UsageModel):
             usage_models = (usage_models,)
+        if isinstance(usage_models, str | bytes | Mapping) or not isinstance(
+            usage_models, Iterable
+        ):
+            raise UsageError(
+                f"usage_models is a list of UsageModel instances, got {shown(usage_models)}"
+            )
         for model in usage_models:
             if not isinstance(model, UsageModel):
                 raise UsageError(
