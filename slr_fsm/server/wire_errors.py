@@ -79,26 +79,19 @@ def missing_authentication(json: bool) -> WireError:
         return WireError("MissingAuthenticationTokenException", "Missing Authentication Token", 400)
     return WireError(
         "MissingAuthenticationToken",
-        "Request is missing Authentication Token (slr_fsm: sign it with one of the access keys "
-        "that `slr-fsm access-keys` lists)",
+        "Request is missing Authentication Token",
         403,
     )
 
 
 def unrecognized_client(json: bool, key_id: str) -> WireError:
-    """An access key id that names no principal of the simulated world."""
-    suffix = f" (slr_fsm: no simulated principal has the access key id {key_id!r}; `slr-fsm access-keys` lists them)"
+    """An access key id that names no principal of the simulated world: AWS's message, word for
+    word (``slr-fsm access-keys`` lists the keys that do; docs/server.md says so)."""
+    del key_id  # AWS does not echo the key; neither does the simulation
+    message = "The security token included in the request is invalid."
     if json:
-        return WireError(
-            "UnrecognizedClientException",
-            "The security token included in the request is invalid." + suffix,
-            400,
-        )
-    return WireError(
-        "InvalidClientTokenId",
-        "The security token included in the request is invalid." + suffix,
-        403,
-    )
+        return WireError("UnrecognizedClientException", message, 400)
+    return WireError("InvalidClientTokenId", message, 403)
 
 
 def unknown_operation(detail: str) -> WireError:
