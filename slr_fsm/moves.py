@@ -21,13 +21,14 @@ what this module defines, so they agree on what an action is and on its default 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import attrs
 
 from slr_fsm.accounts import Account
 from slr_fsm.errors import AwsError, UsageError
+from slr_fsm.face import UnknownCaller
 from slr_fsm.iam_operations import IAM_OPERATIONS, IamOperation
 from slr_fsm.lifecycle import LIFECYCLE, TRANSITIONS, Cause, Lifecycle
 from slr_fsm.marketplace import CONSOLE_OPERATIONS
@@ -115,23 +116,35 @@ def latest_task_marker(spec: RoleSpec) -> str:
     return f"<latest task of {spec.role_name}>"
 
 
-def face(sim: Simulation, name: str, account: object, principal: object = None) -> Any:
+def face(
+    sim: Simulation,
+    name: str,
+    account: object,
+    principal: object = None,
+    *,
+    unknown_caller: UnknownCaller | None = None,
+) -> Any:
     """A face of ``sim`` by name, as ``principal`` in ``account``: ``sim.iam(...)`` for
     ``"iam"``, ``sim.marketplace(...)`` for ``"console"``, ``sim.sts(...)`` for ``"sts"``,
-    ``sim.organizations(...)`` for ``"organizations"``."""
+    ``sim.organizations(...)`` for ``"organizations"``. ``unknown_caller`` (default: the
+    face's own) says how it treats a caller the world does not hold (see
+    :mod:`slr_fsm.face`): a replay of a log passes ``"refuse_each_call"``, so that such a
+    caller's logged refusals are made, and logged, again."""
     if not isinstance(sim, Simulation):
         raise UsageError(f"face() takes a Simulation, got {shown(sim)}")
     given: object = name
     if not isinstance(given, str):  # compared below with strings only: no hostile __eq__ runs
         raise UsageError(f"A face is one of {sorted(FACES)}, got {shown(given)}")
-    if name == "iam":
-        return sim.iam(account, principal)  # type: ignore[arg-type]
-    if name == "console":
-        return sim.marketplace(account, principal)  # type: ignore[arg-type]
-    if name == "sts":
-        return sim.sts(account, principal)  # type: ignore[arg-type]
-    if name == "organizations":
-        return sim.organizations(account, principal)  # type: ignore[arg-type]
+    faces: dict[str, Callable[..., Any]] = {
+        "iam": sim.iam,
+        "console": sim.marketplace,
+        "sts": sim.sts,
+        "organizations": sim.organizations,
+    }
+    build = faces.get(str.__str__(name))
+    if build is not None:
+        mode = {} if unknown_caller is None else {"unknown_caller": unknown_caller}
+        return build(account, principal, **mode)
     raise UsageError(f"A face is one of {sorted(FACES)}, got {shown(name)}")
 
 

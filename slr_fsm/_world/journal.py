@@ -127,31 +127,55 @@ def refusal_of(error: Exception) -> tuple[str, str]:
     return type(error).__name__, shown_text(text, 1000)
 
 
-def _plain_json(value: object) -> bool:
-    """Whether JSON holds ``value`` exactly as Python does: ``None``, a bool, a finite float,
-    an int of at most 64 bits (not NaN or an infinity, not an int of a thousand digits)."""
+_NOT_KEPT = object()
+"""What :func:`_kept` answers for a value JSON cannot hold exactly."""
+_DEEPEST_KEPT = 4
+_MOST_ITEMS_KEPT = 1000
+"""A list or dict parameter is kept as given when it nests at most this deep and holds at
+most this many items in all (Tags, TagKeys, ActionNames: far below either)."""
+
+
+def _kept(value: object, depth: int, budget: list[int]) -> object:
+    """``value`` as JSON holds it exactly (a fresh copy), or :data:`_NOT_KEPT`: ``None``, a bool,
+    a finite float, an int of at most 64 bits, a string no longer than any AWS accepts, and
+    lists and string-keyed dicts of them (never NaN or an infinity, an int of a thousand
+    digits, a tuple, a set, an object, or a container nested too deep)."""
     kind = type(value)
+    if value is None or kind is bool:
+        return value
     if kind is float:
-        return math.isfinite(cast(float, value))
+        return value if math.isfinite(cast(float, value)) else _NOT_KEPT
     if kind is int:
-        return cast(int, value).bit_length() <= 64
-    return value is None or kind is bool
+        return value if cast(int, value).bit_length() <= 64 else _NOT_KEPT
+    if isinstance(value, str):
+        text = str.__str__(value)
+        return text if len(text) <= _LONGEST_KEPT else _NOT_KEPT
+    if kind not in (list, dict) or depth >= _DEEPEST_KEPT:
+        return _NOT_KEPT
+    items = cast("list[Any] | dict[Any, Any]", value)
+    budget[0] -= len(items)
+    if budget[0] < 0:
+        return _NOT_KEPT
+    if isinstance(items, list):
+        copied = [_kept(item, depth + 1, budget) for item in items]
+        return _NOT_KEPT if any(c is _NOT_KEPT for c in copied) else copied
+    if not all(type(key) is str for key in items):
+        return _NOT_KEPT
+    pairs = {key: _kept(item, depth + 1, budget) for key, item in items.items()}
+    return _NOT_KEPT if any(c is _NOT_KEPT for c in pairs.values()) else pairs
 
 
 def loggable(parameters: Mapping[Any, Any]) -> dict[str, Any]:
-    """Parameters as the log keeps them: short JSON scalars as given, anything else (a string
-    longer than any AWS accepts, an int past 64 bits, NaN or an infinity, which JSON cannot
-    hold, a container) in a bounded, safe form (see :func:`slr_fsm.shown.shown`)."""
-    kept: dict[str, Any] = {}
+    """Parameters as the log keeps them: as given when JSON holds them exactly (so a replay
+    makes the same request), anything else (a string longer than any AWS accepts, an int past
+    64 bits, NaN or an infinity, a tuple, an object, a list nested too deep) in a bounded, safe
+    text form (see :func:`slr_fsm.shown.shown`)."""
+    logged: dict[str, Any] = {}
     for key, value in parameters.items():
         name = str.__str__(key) if isinstance(key, str) else shown(key)
-        if _plain_json(value):
-            kept[name] = value
-        elif isinstance(value, str) and len(text := str.__str__(value)) <= _LONGEST_KEPT:
-            kept[name] = text
-        else:
-            kept[name] = shown(value, 200)
-    return kept
+        kept = _kept(value, 0, [_MOST_ITEMS_KEPT])
+        logged[name] = shown(value, 200) if kept is _NOT_KEPT else kept
+    return logged
 
 
 class _Journaled(Protocol):
