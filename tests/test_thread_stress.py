@@ -141,7 +141,7 @@ def worker(sim: Simulation, n: int, steps: int) -> Callable[[], list[tuple[str, 
             elif roll < 0.13:
                 fork = sim.fork()
                 edit = fork.iam(MANAGEMENT).update_role_description
-                outcome_of(lambda: edit(RoleName=ROLE, Description="fork"))  # the fork's own
+                outcome_of(lambda edit=edit: edit(RoleName=ROLE, Description="fork"))
                 assert Simulation.restore(fork.snapshot()).snapshot() == fork.snapshot()
             elif roll < 0.25:
                 name = rng.choice(sorted(hostile))
