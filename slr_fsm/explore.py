@@ -16,6 +16,7 @@ True
 
 from __future__ import annotations
 
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -28,8 +29,9 @@ from slr_fsm.errors import UsageError
 from slr_fsm.invariants import Invariant, Step, resolve_invariants
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.moves import FAULT_MOVE, LATEST_TASK, Move, default_moves, small_world
+from slr_fsm.shown import shown
 from slr_fsm.simulation import Simulation
-from slr_fsm.trace import Trace, TraceStep, replay, role_states
+from slr_fsm.trace import Trace, TraceStep, describe_world, failure_of, replay, role_states
 
 __all__ = [
     "FAULT_MOVE",
@@ -161,21 +163,20 @@ class ExploreResult:
         return tuple(i for i in range(len(self.nodes)) if i not in reaching)
 
     def path_to(self, state: int, broken: str | None = None) -> Trace:
-        """The shortest explored path from the start to ``state``, as a trace."""
+        """The shortest explored path from the start to ``state``, as a trace (found under
+        the start world's lifecycle; ``broken`` names the invariant it breaks, if any)."""
         steps = []
         node = self._node(state)
         while node.parent is not None and node.via is not None:
             steps.append(TraceStep(node.via, node.outcome, role_states(node.world)))
             node = self.nodes[node.parent]
-        return Trace(self.start, tuple(reversed(steps)), broken)
+        checked = next((inv for inv in self.invariants if inv.name == broken), None)
+        lifecycle = self.nodes[0].world.lifecycle
+        return Trace(self.start, tuple(reversed(steps)), broken, checked, lifecycle=lifecycle)
 
     def describe_state(self, state: int) -> str:
         """One line: each account's role state, integrations and purchase orders."""
-        world = self.nodes[state].world
-        roles = ", ".join(f"{name}: {state}" for name, state in role_states(world))
-        pos = sum(len(s.purchase_orders) for s in world.subscriptions)
-        owners = [a.name or a.account_id for a in world.accounts if world.integration_configured(a)]
-        return f"[{roles}] integration: {', '.join(owners) or 'none'}; purchase orders: {pos}"
+        return describe_world(self._node(state).world, dynamic=False)
 
     def _repr_html_(self) -> str:
         invariants = html_table(
@@ -258,17 +259,27 @@ def explore(
 
     The default depth, 6, reaches about 4,600 states of the small world in about ten seconds on
     two cores (each depth multiplies the states by about 2.5). ``moves`` defaults to
-    :func:`default_moves`. The search stops cleanly at ``max_states``
-    distinct states or ``max_seconds``; ``progress`` is called about every ``progress_every``
-    seconds with an :class:`ExploreProgress`.
+    :func:`default_moves`. The search stops cleanly at ``max_states`` distinct states or
+    ``max_seconds`` (positive, finite); ``progress`` gets an :class:`ExploreProgress` about
+    every ``progress_every`` seconds.
+
+    Your own checks are invariants too: a function of the world runs on a copy of each new
+    state, a function of a ``step`` after every move, and may run your code against that
+    copy (``iam_client(world)`` from :mod:`slr_fsm.boto`, for instance). A check breaks when
+    it returns a false value, fails an ``assert`` or raises anything (a ``ClientError`` your
+    code let escape, say); the counterexample's ``failure`` says which.
     """
     if isinstance(depth, bool) or not isinstance(depth, int) or depth < 0:
-        raise UsageError(f"depth is a number of moves >= 0, got {depth!r}")
+        raise UsageError(f"depth is a number of moves >= 0, got {shown(depth)}")
     if world is not None and not isinstance(world, Simulation):
-        raise UsageError(f"explore() takes a Simulation (e.g. small_world()), got {world!r}")
+        raise UsageError(f"explore() takes a Simulation (e.g. small_world()), got {shown(world)}")
     for name, bound in (("max_states", max_states), ("max_seconds", max_seconds)):
-        if isinstance(bound, bool) or not isinstance(bound, int | float) or bound <= 0:
-            raise UsageError(f"{name} is a positive number, got {bound!r}")
+        if not _finite(bound) or bound <= 0:
+            raise UsageError(f"{name} is a positive, finite number, got {shown(bound)}")
+    if not _finite(progress_every) or progress_every < 0:
+        raise UsageError(f"progress_every is a finite number >= 0, got {shown(progress_every)}")
+    if progress is not None and not callable(progress):
+        raise UsageError(f"progress is a function of an ExploreProgress, got {shown(progress)}")
     if moves is not None and not all(isinstance(m, Move) for m in moves):
         raise UsageError("moves are Move values (see default_moves())")
     start_world = (world if world is not None else small_world()).fork()
@@ -281,10 +292,11 @@ def explore(
     nodes: list[_Node] = [_Node(start_world, 0, None, None, "")]
     index = {fingerprint(start_world): 0}
     edges: list[tuple[int, Move, str, int]] = []
-    found: dict[str, tuple[int, TraceStep | None]] = {}
+    found: dict[str, tuple[int, TraceStep | None, str]] = {}
     for inv in state_checks:
-        if not inv.holds_in(start_world):
-            found[inv.name] = (0, None)
+        failure = failure_of(inv, _safe(inv, start_world))
+        if failure is not None:
+            found[inv.name] = (0, None, failure)
     queue = deque([0])
     stopped = "explored every state within the depth"
     complete = True
@@ -313,14 +325,18 @@ def explore(
                 nodes.append(_Node(after, node.depth + 1, current, move, outcome))
                 queue.append(target)
                 for inv in state_checks:
-                    if inv.name not in found and not inv.holds_in(_safe(inv, after)):
-                        found[inv.name] = (target, None)
+                    if inv.name not in found:
+                        failure = failure_of(inv, _safe(inv, after))
+                        if failure is not None:
+                            found[inv.name] = (target, None, failure)
             edges.append((current, move, outcome, target))
             for inv in step_checks:
                 if inv.name not in found:
                     step = Step(_safe(inv, node.world), move, outcome, _safe(inv, after), unchanged)
-                    if not inv.holds_in(step):
-                        found[inv.name] = (current, TraceStep(move, outcome, role_states(after)))
+                    failure = failure_of(inv, step)
+                    if failure is not None:
+                        final = TraceStep(move, outcome, role_states(after))
+                        found[inv.name] = (current, final, failure)
         now = time.perf_counter()
         if progress is not None and now - last_report >= progress_every:
             last_report = now
@@ -331,7 +347,7 @@ def explore(
         if now - began >= max_seconds:
             stopped, complete = f"reached max_seconds={max_seconds}", False
             break
-    start = start_world.snapshot()
+    took = time.perf_counter() - began
     result = ExploreResult(
         tuple(nodes),
         tuple(edges),
@@ -340,15 +356,22 @@ def explore(
         depth,
         complete,
         stopped,
-        time.perf_counter() - began,
-        start,
+        took,
+        start_world.snapshot(),
     )
-    for name, (state, last) in found.items():
-        trace = result.path_to(state, broken=name)
-        if last is not None:
-            trace = attrs.evolve(trace, steps=(*trace.steps, last))
-        result.violations[name] = trace
+    for name, (state, last, failure) in found.items():
+        trace = attrs.evolve(result.path_to(state, broken=name), failure=failure)
+        steps = trace.steps if last is None else (*trace.steps, last)
+        result.violations[name] = attrs.evolve(trace, steps=steps)
     return result
+
+
+def _finite(bound: object) -> bool:
+    """Whether ``bound`` is an int (however large: math.isfinite would overflow on it) or a
+    finite float, not a bool, NaN or an infinity."""
+    if isinstance(bound, bool):
+        return False
+    return isinstance(bound, int) or (isinstance(bound, float) and math.isfinite(bound))
 
 
 def _safe(invariant: Invariant, world: Simulation) -> Simulation:

@@ -15,8 +15,7 @@ graph. :func:`replay` runs one again and checks every outcome.
 from __future__ import annotations
 
 import contextlib
-import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
@@ -24,14 +23,22 @@ import attrs
 from slr_fsm.display import html_table
 from slr_fsm.errors import AwsError, UsageError
 from slr_fsm.events import Event
-from slr_fsm.invariants import INVARIANTS
+from slr_fsm.invariants import Invariant
 from slr_fsm.lifecycle import LIFECYCLE, Lifecycle
 from slr_fsm.moves import Move, face, face_of
-from slr_fsm.shown import shown
+from slr_fsm.shown import shown, shown_text
 from slr_fsm.simulation import Simulation
 from slr_fsm.usage import UsageModel
 
-__all__ = ["Trace", "TraceStep", "replay", "replay_log", "role_states"]
+__all__ = [
+    "Trace",
+    "TraceStep",
+    "describe_world",
+    "failure_of",
+    "replay",
+    "replay_log",
+    "role_states",
+]
 
 
 def role_states(world: Simulation) -> tuple[tuple[str, str], ...]:
@@ -46,6 +53,61 @@ def role_states(world: Simulation) -> tuple[tuple[str, str], ...]:
         for account in world.accounts
         for role in world.roles(account)
     )
+
+
+def describe_world(world: Simulation, *, dynamic: bool = True) -> str:
+    """One line: each role's state, who has the billing integration, how many purchase orders
+    are attached and, unless ``dynamic=False``, the unfinished deletion tasks, the pending work
+    and the clock (what a failing check needs to be understood, without the ids).
+
+    >>> from slr_fsm.moves import small_world
+    >>> describe_world(small_world())  # doctest: +NORMALIZE_WHITESPACE
+    '[management: absent, member: absent, standalone: absent] integration: none;
+     purchase orders: 0; unfinished deletion tasks: 0; pending work: 0; clock: +0s'
+    """
+    roles = ", ".join(f"{name}: {state}" for name, state in role_states(world))
+    pos = sum(len(s.purchase_orders) for s in world.subscriptions)
+    owners = [a.name or a.account_id for a in world.accounts if world.integration_configured(a)]
+    line = f"[{roles}] integration: {', '.join(owners) or 'none'}; purchase orders: {pos}"
+    if not dynamic:
+        return line
+    unfinished = sum(not task.status.finished for task in world.deletion_tasks)
+    return (
+        f"{line}; unfinished deletion tasks: {unfinished}; pending work: {world.pending_work}; "
+        f"clock: +{world.clock.elapsed:g}s"
+    )
+
+
+def failure_of(invariant: Invariant, subject: Any) -> str | None:
+    """``None`` when ``invariant`` holds for ``subject`` (a world, or a step), else how it
+    broke, as a counterexample's ``failure`` records it. Judged as
+    :meth:`~slr_fsm.invariants.Invariant.holds_in` judges (``None`` holds; a false value, an
+    AssertionError or an AWS refusal breaks), and a check of yours also breaks by raising
+    anything else: the code it runs failed there. (A library check that raises is a bug in
+    slr_fsm, raised as it is.)
+
+    >>> from slr_fsm.invariants import as_invariant
+    >>> def no_lookup_fails(world):
+    ...     return {}["Role"]
+    >>> failure_of(as_invariant(no_lookup_fails), None)
+    "raised KeyError: 'Role'"
+    """
+    try:
+        verdict = invariant.check(subject)
+    except (AssertionError, AwsError) as failure:
+        return _raised(failure)
+    except Exception as failure:
+        if invariant.forks_itself:
+            raise
+        return _raised(failure)
+    if verdict is None or verdict:
+        return None
+    return f"returned {shown(verdict)}"
+
+
+def _raised(failure: BaseException) -> str:
+    text = str(failure).strip().splitlines()
+    return f"raised {type(failure).__name__}" + (f": {shown_text(text[0], 200)}" if text else "")
 
 
 @attrs.frozen
@@ -64,17 +126,27 @@ class TraceStep:
 @attrs.frozen
 class Trace:
     """A sequence of moves from a starting world, with the outcome of each: a counterexample,
-    or any path through the explored graph. ``start`` is the starting world's snapshot."""
+    or any path through the explored graph. ``start`` is the starting world's snapshot.
+
+    A counterexample also carries the ``invariant`` it broke (so that :meth:`to_pytest` can
+    assert it, yours included), how it broke (``failure``: what the check raised or returned),
+    and the ``lifecycle`` it was found under."""
 
     start: Mapping[str, Any] = attrs.field(eq=False, repr=False)
     steps: tuple[TraceStep, ...]
     broken: str | None = None
+    invariant: Invariant | None = attrs.field(default=None, eq=False, repr=False)
+    failure: str | None = attrs.field(default=None, eq=False)
+    lifecycle: Lifecycle | None = attrs.field(default=None, eq=False, repr=False)
 
     def __len__(self) -> int:
         return len(self.steps)
 
     def __str__(self) -> str:
-        head = f"{len(self.steps)} steps" + (f", breaking {self.broken}" if self.broken else "")
+        count = f"{len(self.steps)} step{'' if len(self.steps) == 1 else 's'}"
+        head = count + (f", breaking {self.broken}" if self.broken else "")
+        if self.failure and self.failure != "returned False":  # how, when it says more
+            head += f" ({self.failure})"
         return "\n".join([head, *(f"{n:>3}. {s}" for n, s in enumerate(self.steps, 1))])
 
     @property
@@ -103,45 +175,26 @@ class Trace:
         self,
         name: str = "test_counterexample",
         *,
-        world: str = "Simulation.restore(START)",
+        world: str | Callable[[], Simulation] | None = None,
+        invariant: Invariant | Callable[..., Any] | str | None = None,
         preamble: str = "",
     ) -> str:
-        """Python source of a pytest test that replays this trace, checking every outcome; if
-        the trace breaks an invariant, the test asserts the invariant holds at the end, so it
-        fails until the bug is fixed. ``world`` is the expression that builds the starting
-        world from ``START`` (the trace's snapshot), ``preamble`` any imports it needs."""
-        lines = [
-            "import json",
-            "",
-            "from slr_fsm import Simulation",
-            "from slr_fsm.moves import Move",
-            "from slr_fsm.invariants import as_invariant",
-            *([preamble] if preamble else []),
-            "",
-            f"START = json.loads({json.dumps(json.dumps(self.start, sort_keys=True))})",
-            "",
-            "",
-            f"def {name}():",
-            f'    """Replays a {len(self.steps)}-step trace found by slr_fsm.explore."""',
-            f"    sim = {world}",
-        ]
-        for step in self.steps:
-            m = step.move
-            lines.append(
-                f"    assert Move({m.face!r}, {m.operation!r}, {m.account_id!r}, "
-                f"{m.principal!r}, {m.params!r}).apply(sim) == {step.outcome!r}"
-            )
-        library = INVARIANTS.get(self.broken or "")
-        if library is not None and library.on == "state":
-            lines.append(f"    assert as_invariant({self.broken!r}).holds_in(sim)")
-        elif self.broken:
-            lines.append(f"    # The trace breaks {self.broken!r}: assert here what it checks.")
-        return "\n".join(lines) + "\n"
+        """The source of a self-contained pytest file whose test replays this trace (each move
+        as the call it is, every outcome checked) and then asserts the invariant it broke by
+        name, so that it fails until the bug is fixed; it runs from any folder. ``world``: a
+        function that builds the starting world (needed when it is neither ``small_world()``
+        nor ``Simulation.default()``, e.g. for a lifecycle of your own). See
+        :func:`slr_fsm.testing.pytest_writer.trace_to_pytest`.
+        """
+        from slr_fsm.testing.pytest_writer import trace_to_pytest
+
+        return trace_to_pytest(self, name, world=world, invariant=invariant, preamble=preamble)
 
     def to_json_value(self) -> dict[str, Any]:
         """The trace as plain JSON data."""
         return {
             "broken": self.broken,
+            "failure": self.failure,
             "steps": [{"move": s.move.to_json_value(), "outcome": s.outcome} for s in self.steps],
         }
 
