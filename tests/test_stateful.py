@@ -3,29 +3,31 @@
 This is the suite's main stateful test: ``RoleLifecycleMachine`` (``slr_fsm.testing``) drives
 every operation and checks the lifecycle's invariants; this subclass adds the independent
 reference model (``tests/reference_model.py``), compared at every step.
+
+Two runs of 40 examples each by default: a random one (new sequences on every run of the
+suite) and a derandomized one that must reach re-creation after deletion. For a long run, set
+``SLR_FSM_STATEFUL_EXAMPLES`` (the random run's examples), e.g.
+``SLR_FSM_STATEFUL_EXAMPLES=2000 python -m pytest -p no:cacheprovider tests/test_stateful.py``.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 import attrs
 import pytest
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import Phase
 from hypothesis import strategies as st
 from hypothesis.stateful import invariant, rule, run_state_machine_as_test
 
 from slr_fsm import TRANSITIONS, Lifecycle, RoleState, Simulation, UsageReporting
-from slr_fsm.testing import RoleLifecycleMachine
+from slr_fsm.testing import RoleLifecycleMachine, machine_settings
 from tests.conftest import ROLE
 from tests.reference_model import ReferenceModel, check_agreement
 
-SETTINGS = settings(
-    max_examples=150,
-    stateful_step_count=40,
-    deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
-)
+EXAMPLES = int(os.environ.get("SLR_FSM_STATEFUL_EXAMPLES", "40"))
+SETTINGS = machine_settings(max_examples=EXAMPLES, stateful_step_count=40)
 
 
 class CheckedAgainstReferenceModel(RoleLifecycleMachine):
@@ -85,10 +87,11 @@ TestCheckedAgainstReferenceModel = CheckedAgainstReferenceModel.TestCase
 
 
 def test_runs_reach_re_creation_after_deletion():
-    """A derandomized run of the machine re-creates a deleted role at least once."""
+    """A derandomized run of the machine (40 examples, whatever SLR_FSM_STATEFUL_EXAMPLES says)
+    re-creates a deleted role at least once, the reference model agreeing throughout."""
     RoleLifecycleMachine.stats.clear()
-    run_state_machine_as_test(CheckedAgainstReferenceModel, settings=settings(
-        SETTINGS, derandomize=True, suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(CheckedAgainstReferenceModel, settings=machine_settings(
+        max_examples=40, stateful_step_count=40, derandomize=True, database=None))
     assert RoleLifecycleMachine.stats["runs"] > 0
     assert RoleLifecycleMachine.stats["re-created after deletion"] > 0, RoleLifecycleMachine.stats
 
@@ -129,10 +132,9 @@ def test_a_planted_bug_is_caught():
             return Simulation.default(seed=0, lifecycle=broken)
 
     with pytest.raises(AssertionError, match="never_deleted_while_in_use"):
-        run_state_machine_as_test(Planted, settings=settings(
-            SETTINGS, max_examples=600, derandomize=True, database=None,
-            report_multiple_bugs=False, phases=[Phase.generate],  # finding it is the point
-            suppress_health_check=list(HealthCheck)))
+        run_state_machine_as_test(Planted, settings=machine_settings(
+            max_examples=600, stateful_step_count=40, derandomize=True, database=None,
+            report_multiple_bugs=False, phases=[Phase.generate]))  # finding it is the point
 
 
 def test_simulation_default_is_the_machines_world():

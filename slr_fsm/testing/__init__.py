@@ -18,16 +18,18 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from slr_fsm.testing import strategies as strategies
     from slr_fsm.testing.machine import RoleLifecycleMachine as RoleLifecycleMachine
+    from slr_fsm.testing.machine import machine_settings as machine_settings
 
-__all__ = ["RoleLifecycleMachine", "strategies"]
+__all__ = ["RoleLifecycleMachine", "machine_settings", "strategies"]
 
 
 def __getattr__(name: str) -> Any:
-    """Load ``RoleLifecycleMachine`` or ``strategies`` (and hypothesis) on first use."""
+    """Load ``RoleLifecycleMachine``, ``machine_settings`` or ``strategies`` (and hypothesis)
+    on first use."""
     if name == "strategies":
         value: Any = importlib.import_module("slr_fsm.testing.strategies")
-    elif name == "RoleLifecycleMachine":
-        value = importlib.import_module("slr_fsm.testing.machine").RoleLifecycleMachine
+    elif name in ("RoleLifecycleMachine", "machine_settings"):
+        value = getattr(importlib.import_module("slr_fsm.testing.machine"), name)
     else:
         raise AttributeError(f"module 'slr_fsm.testing' has no attribute {name!r}")
     globals()[name] = value

@@ -30,24 +30,17 @@ does, override :meth:`call` (a plain method) and call ``super().call(...)``.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from hypothesis import event, target
+from hypothesis import Phase, Verbosity, event, settings, target
 from hypothesis import strategies as st
 from hypothesis.control import currently_in_test_context
-from hypothesis.stateful import (
-    Bundle,
-    RuleBasedStateMachine,
-    consumes,
-    initialize,
-    invariant,
-    multiple,
-    rule,
-)
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from slr_fsm.errors import AwsError
 from slr_fsm.faults import UsageReporting
-from slr_fsm.iam_operations import IAM_OPERATIONS, IamOperation
+from slr_fsm.iam_operations import IAM_OPERATIONS, IAM_OPERATIONS_BY_METHOD
 from slr_fsm.invariants import INVARIANTS, Invariant, Step
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.marketplace import CONSOLE_TRIGGERS
@@ -57,15 +50,38 @@ from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
 from slr_fsm.testing.strategies import (
     CALLER_TRIGGERS,
     console_operations,
-    iam_operations,
+    iam_operation_names,
     operation_params,
 )
+from slr_fsm.trace import describe_world
 
-__all__ = ["RoleLifecycleMachine"]
+__all__ = ["RoleLifecycleMachine", "machine_settings"]
 
 _ACCOUNT_SLOTS = st.integers(0, 63)
 _PRINCIPAL_SLOTS = st.integers(0, 7)
 _PO_NUMBERS = ("PO-1", "PO-2")
+
+
+def machine_settings(**changes: Any) -> settings:
+    """Hypothesis settings for a :class:`RoleLifecycleMachine`'s ``TestCase``, with your
+    ``changes`` (any :class:`hypothesis.settings` argument). Every subclass starts with
+    ``machine_settings()``; assigning ``TestCase.settings = settings(...)`` yourself starts
+    from your profile instead, so use this to change one thing and keep the other two:
+
+    - ``deadline=None``, as hypothesis itself has for a state machine: a deadline is per
+      example, and an example here is a whole run of up to ``stateful_step_count`` steps, so
+      its duration counts the steps drawn, not a slow one;
+    - no ``Phase.explain``: once a case fails, that phase traces every line the simulation
+      runs while shrinking (a failure then takes minutes, not seconds), to print lines of
+      slr_fsm's internals as "the explanation";
+    - health checks on, the deadline aside (hypothesis turns them all off for a state
+      machine; none fires on this one).
+
+    >>> machine_settings(max_examples=30).max_examples, machine_settings().deadline
+    (30, None)
+    """
+    quick = tuple(phase for phase in Phase if phase is not Phase.explain)
+    return settings(settings(deadline=None, phases=quick), **changes)
 
 
 def _note(label: str) -> None:
@@ -81,10 +97,20 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
     ids. Every call goes through :meth:`call`, which also checks that a refused call changed
     nothing but the event log. ``stats`` counts, across runs, how often a role was re-created
     after deletion.
+
+    A failing case reads quietly: hypothesis's ``state.<invariant>()`` lines after every step
+    are left out (``verbosity=Verbosity.verbose`` shows them), and the failure says which
+    invariant broke, after which step, and the world's state then (:func:`~slr_fsm.trace.
+    describe_world`). Every rule can run in every state (none needs a bundle or a
+    precondition), so hypothesis never gives up on a step.
     """
 
-    tasks = Bundle("deletion_tasks")
     stats: ClassVar[Counter[str]] = Counter()
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Give each subclass's ``TestCase`` :func:`machine_settings` (yours replace them)."""
+        super().__init_subclass__(**kwargs)
+        cls.TestCase.settings = machine_settings()
 
     def __init__(self) -> None:
         super().__init__()
@@ -93,6 +119,7 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
         self.principals = self._common_principals()
         self.members = {a.account_id for org in self.sim.organizations for a in org.member_accounts}
         self.recreations = 0
+        self._checks = 0  # hypothesis checks the invariants before the first step, then after each
 
     def make_simulation(self) -> Simulation:
         """The world each run starts from: ``Simulation.default(seed=0)`` and, in every account,
@@ -129,10 +156,10 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
         _note(f"{operation}: {outcome}")
         self._check_step(before, f"{principal}@{account} {operation}", outcome)
         if outcome != "ok":
-            assert self.sim.same_state(before), (
-                f"{operation} was refused ({outcome}) but changed the world"
-            )
-            assert len(self.sim.trace) == log_size + 1, "a refused call must be logged once"
+            if not self.sim.same_state(before):
+                raise AssertionError(f"{operation} was refused ({outcome}) but changed the world")
+            if len(self.sim.trace) != log_size + 1:
+                raise AssertionError(f"{operation} was refused ({outcome}) but not logged once")
             return response, outcome
         for role in before.known_roles():
             if (
@@ -175,7 +202,43 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
                 step = Step(before, move, outcome, after)
             else:  # a check of your own gets copies: it cannot change the run
                 step = Step(before.fork(), move, outcome, after.fork())
-            assert inv.holds_in(step), f"{move} => {outcome} broke {inv.name}: {inv.summary}"
+            if not inv.holds_in(step):
+                where = f" in step {self._checks}" if self._checks else ""
+                raise AssertionError(
+                    f"{inv.name} broke{where}, at {move} => {outcome} ({inv.summary}); "
+                    f"the world after it: {describe_world(after)}"
+                )
+
+    def check_invariants(self, settings: Any, output: Callable[[str], object], *rest: Any) -> None:
+        """Hypothesis's check of the ``@invariant`` methods after each step, made quiet: the
+        ``state.<invariant>()`` lines are printed only at ``Verbosity.verbose`` or above, and
+        a check that fails gets a note naming it, the step, and the world's state."""
+        loud = settings.verbosity >= Verbosity.verbose
+        checked: list[str] = []
+
+        def quiet(line: str) -> object:
+            if line.startswith("state.") and line.endswith("()"):
+                checked.append(line.removeprefix("state.").removesuffix("()"))
+                if not loud:
+                    return None
+            return output(line)
+
+        self._checks += 1
+        try:
+            super().check_invariants(settings, quiet, *rest)
+        except Exception as failure:
+            step = self._checks - 1
+            where = f"after step {step} (the last one shown)" if step else "before the first step"
+            name = checked[-1] if checked else "an invariant"
+            failure.add_note(
+                f"{name} failed {where}; the world then: {describe_world(self.sim)}"
+                f"{self._last_event()}"
+            )
+            raise
+
+    def _last_event(self) -> str:
+        trace = self.sim.trace
+        return f"; its last event: {trace[-1].describe()}" if len(trace) else ""
 
     # ------------------------------------------------------------------ rules
 
@@ -184,42 +247,39 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
         """Count runs, for :attr:`stats`."""
         self.stats["runs"] += 1
 
-    @rule(
-        target=tasks,
-        data=st.data(),
-        op=iam_operations(),
-        slot=_ACCOUNT_SLOTS,
-        who=_PRINCIPAL_SLOTS,
-    )
-    def iam_call(self, data: st.DataObject, op: IamOperation, slot: int, who: int) -> Any:
-        """Any IAM operation, by any principal in any account, with derived parameters."""
+    @rule(data=st.data(), name=iam_operation_names(), slot=_ACCOUNT_SLOTS, who=_PRINCIPAL_SLOTS)
+    def iam_call(self, data: st.DataObject, name: str, slot: int, who: int) -> None:
+        """Any IAM operation (by its boto3 name), by any principal in any account, with derived
+        parameters (a DeletionTaskId is one of the world's tasks when it has any)."""
+        op = IAM_OPERATIONS_BY_METHOD[name]
         account = self.accounts[slot % len(self.accounts)]
         principal = self.principals[who % len(self.principals)]
         spec = self._draw_spec(data)
         known = [t.task_id for t in self.sim.deletion_tasks]
         task_ids = st.sampled_from(known) if known else None
         params = data.draw(operation_params(op, spec=spec, task_ids=task_ids), label="params")
-        response, _ = self.call(op.method, account, principal, params)
-        if response and "DeletionTaskId" in response:
-            return response["DeletionTaskId"]
-        return multiple()
+        self.call(op.method, account, principal, params)
 
     @rule(data=st.data(), slot=_ACCOUNT_SLOTS)
     def walk_the_table(self, data: st.DataObject, slot: int) -> None:
         """Take one edge of the lifecycle table from the role's current state: an
         administrator's well-formed call, by either route, of an operation that fires a caller
-        trigger allowed there, or the clock when only the clock leaves it. This is what makes
-        runs reach deletion and re-creation often."""
+        trigger allowed there, or the clock (settled) when a clock trigger leaves the state and
+        work is pending. This is what makes runs reach deletion and re-creation often."""
         account = self.accounts[slot % len(self.accounts)]
         spec = self._draw_spec(data)
         state = self.sim.role(account, spec).state
-        triggers = sorted(
-            t for t in self.sim.lifecycle.triggers_from(state) if t in CALLER_TRIGGERS
-        )
+        leaving = self.sim.lifecycle.triggers_from(state)
+        triggers = sorted(t for t in leaving if t in CALLER_TRIGGERS)
+        if self.sim.pending_work and any(t not in CALLER_TRIGGERS for t in leaving):
+            triggers.append("the clock")
         if not triggers:
             self.run_clock()
             return
         trigger = data.draw(st.sampled_from(triggers), label="trigger")
+        if trigger == "the clock":
+            self.run_clock()
+            return
         routes = [
             (o.method, well_formed_params(o, spec)) for o in IAM_OPERATIONS if o.trigger == trigger
         ]
@@ -263,9 +323,14 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
         self.run_clock()
         assert all(t.status.finished for t in self.sim.deletion_tasks)
 
-    @rule(task=consumes(tasks))
-    def finished_task_reports_its_end(self, task: str) -> None:
-        """Once settled, a task is SUCCEEDED or FAILED, and FAILED carries a RoleUsageList."""
+    @rule(data=st.data())
+    def finished_task_reports_its_end(self, data: st.DataObject) -> None:
+        """Once settled, a task is SUCCEEDED or FAILED, and FAILED carries a RoleUsageList
+        (one of the world's tasks; nothing to check before there is one)."""
+        known = [t.task_id for t in self.sim.deletion_tasks]
+        if not known:
+            return
+        task = data.draw(st.sampled_from(known), label="task")
         self.run_clock()
         found = self.sim.task(task)
         if found is None:  # purged (Latencies.task_retention)
@@ -293,10 +358,14 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
         for inv in self.checked_invariants():
             if inv.on == "state":  # a check of your own gets a copy: it cannot change the run
                 world = self.sim if inv.forks_itself else self.sim.fork()
-                assert inv.holds_in(world), f"broke {inv.name}: {inv.summary}"
+                if not inv.holds_in(world):
+                    raise AssertionError(f"{inv.name} broke: {inv.summary}")
 
     def teardown(self) -> None:
         """Steer hypothesis towards runs that delete and re-create roles."""
         if currently_in_test_context():
             deleted = sum(r.state is RoleState.DELETED for r in self.sim.known_roles())
             target(float(self.recreations * 2 + deleted), label="re-creations")
+
+
+RoleLifecycleMachine.TestCase.settings = machine_settings()

@@ -34,6 +34,7 @@ __all__ = [
     "CALLER_TRIGGERS",
     "account_ids",
     "console_operations",
+    "iam_operation_names",
     "iam_operations",
     "identity_policies",
     "invalid_value",
@@ -65,10 +66,33 @@ def principal_names(names: Sequence[str] = ("admin", "readonly")) -> st.SearchSt
     return st.sampled_from(list(names))
 
 
-def iam_operations(*, protected: bool | None = None) -> st.SearchStrategy[IamOperation]:
-    """IAM operations the simulation answers; ``protected`` filters on always-refused ones."""
-    ops = [op for op in IAM_OPERATIONS if protected is None or op.protected == protected]
-    return st.sampled_from(ops)
+def _operations(protected: bool | None) -> list[IamOperation]:
+    return [op for op in IAM_OPERATIONS if protected is None or op.protected == protected]
+
+
+@st.composite
+def iam_operations(draw: st.DrawFn, *, protected: bool | None = None) -> IamOperation:
+    """IAM operations the simulation answers; ``protected`` filters on always-refused ones.
+
+    (A composite, so that the strategy prints as ``iam_operations()``, not as every operation
+    it holds, in hypothesis's statistics.)
+    """
+    return draw(st.sampled_from(_operations(protected)), label="operation")
+
+
+@st.composite
+def iam_operation_names(draw: st.DrawFn, *, protected: bool | None = None) -> str:
+    """The boto3 names (``"get_role"``) of the IAM operations :func:`iam_operations` draws,
+    for a rule whose printed steps should name the operation, not show its whole table row.
+
+    >>> from hypothesis import given
+    >>> from slr_fsm.iam_operations import IAM_OPERATIONS_BY_METHOD
+    >>> @given(iam_operation_names())
+    ... def test(name):
+    ...     assert name in IAM_OPERATIONS_BY_METHOD
+    >>> test()
+    """
+    return draw(st.sampled_from([op.method for op in _operations(protected)]), label="operation")
 
 
 def console_operations() -> st.SearchStrategy[str]:
