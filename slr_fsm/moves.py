@@ -20,6 +20,8 @@ what this module defines, so they agree on what an action is and on its default 
 
 from __future__ import annotations
 
+import functools
+import inspect
 import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -243,8 +245,10 @@ class Move:
             sim.inject_creation_failure(1)
             return "ok"
         params = resolve_params(sim, self.account_id, dict(self.params))
+        method = getattr(face(sim, self.face, self.account_id, self.principal), self.operation)
+        _check_takes(type(method.__self__), self.operation, params)
         try:
-            getattr(face(sim, self.face, self.account_id, self.principal), self.operation)(**params)
+            method(**params)
         except AwsError as refused:
             return refused.code
         return "ok"
@@ -258,6 +262,22 @@ class Move:
             "principal": self.principal,
             "params": dict(self.params),
         }
+
+
+@functools.cache
+def _signature(face_type: type, operation: str) -> inspect.Signature:
+    return inspect.signature(getattr(face_type, operation))
+
+
+def _check_takes(face_type: type, operation: str, params: Mapping[str, Any]) -> None:
+    """Refuse parameters a face's method cannot take at all (the console's methods take named
+    arguments of their own; the AWS faces take any, and validate them as AWS does)."""
+    try:
+        _signature(face_type, operation).bind(None, **params)
+    except TypeError as mismatch:
+        raise UsageError(
+            f"{face_type.__name__}.{operation}() cannot take {shown(sorted(params))}: {mismatch}"
+        ) from None
 
 
 def _python(value: Any) -> str:

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from slr_fsm import AwsError, Simulation, SlrFsmError
+from slr_fsm import AwsError, Simulation
 from slr_fsm.boto import iam_client, organizations_client, sts_client
 from slr_fsm.trace import replay_log
 from tests.conftest import MANAGEMENT, MEMBER, ROLE, STANDALONE
-from tests.test_hostile_input import WORLDS, draw_input, world
+from tests.test_hostile_input import WORLDS, draw_input, make_call, world
 
 pytestmark = pytest.mark.usefixtures("fast_switching")
 
@@ -228,15 +228,7 @@ def hostile_run(seed: int, inputs: int) -> list[tuple[str, str, str, str]]:
     for _ in range(inputs):
         entry, args, world_name = draw_input(rng)
         sim = world(world_name)
-        try:
-            made = entry.call(sim, *args)
-            if entry.operation is not None:
-                made()
-            outcome = "ok"
-        except AwsError as refusal:
-            outcome = refusal.code
-        except SlrFsmError as refusal:
-            outcome = type(refusal).__name__
+        outcome, _ = make_call(entry, args, sim)
         snapshot = json.dumps(sim.snapshot(), sort_keys=True, allow_nan=False)
         results.append((entry.name, outcome, snapshot, sim.trace_jsonl()))
     return results
