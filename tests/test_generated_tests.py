@@ -194,7 +194,7 @@ def test_the_planted_bug_example_writes_a_failing_test_that_runs_anywhere(genera
         'deleted while resources are in use"',
     ]
     assert len(source) < 2000
-    assert "needs attrs, pytest, slr_fsm installed" in source
+    assert "it needs attrs, pytest, slr_fsm installed" in " ".join(source.split())
 
 
 def test_the_same_trace_under_the_real_lifecycle_passes(generated):
@@ -222,7 +222,7 @@ def test_a_user_check_is_written_out_and_fails_as_it_did(generated):
         "verdict = description_is_readable(sim)",
     ):
         assert part in source
-    assert "boto3 (the slr-fsm[boto] extra)" in source
+    assert "it needs boto3 (the slr-fsm[boto] extra), pytest, slr_fsm" in " ".join(source.split())
 
 
 def test_a_user_step_check_gets_the_step_it_broke_on(generated):

@@ -1,13 +1,17 @@
 """Testing kit: a hypothesis state machine to subclass, strategies, and a pytest plugin.
 
->>> from slr_fsm.testing import RoleLifecycleMachine
+>>> from slr_fsm.testing import RoleLifecycleMachine, machine_settings
 >>> class Mine(RoleLifecycleMachine):
 ...     pass
+>>> Mine.TestCase.settings = machine_settings(max_examples=30)  # the defaults, 30 examples
 >>> TestMine = Mine.TestCase
 
 Needs hypothesis (``pip install "slr-fsm[test]"``). The names load on first use, so that pytest
 can load the plugin (:mod:`slr_fsm.testing.pytest_plugin`, registered for every pytest run once
-slr-fsm is installed) without hypothesis installed.
+slr-fsm is installed) without hypothesis installed. Also here, without hypothesis:
+:mod:`~slr_fsm.testing.pytest_writer` (a trace as a self-contained pytest file, what
+``Trace.to_pytest()`` writes) and :mod:`~slr_fsm.testing.source_export` (your functions as
+source such a file imports or carries).
 """
 
 from __future__ import annotations

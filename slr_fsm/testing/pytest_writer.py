@@ -32,6 +32,7 @@ from __future__ import annotations
 import pprint
 import re
 import sys
+import textwrap
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -300,10 +301,13 @@ def _module(
         + (f", breaking {check.name}" if check is not None else "")
         + ", as a test.",
         "",
-        "Written by slr_fsm's Trace.to_pytest(). Self-contained: it needs "
-        + ", ".join(sorted(needs))
-        + " installed,",
-        "nothing from the folder it was written in, so it runs from any folder.",
+        textwrap.fill(
+            "Written by slr_fsm's Trace.to_pytest(). Self-contained: it needs "
+            + ", ".join(sorted(needs))
+            + " installed and nothing from the folder it was written in, so it runs from any "
+            "folder (python -m pytest this_file.py).",
+            width=92,
+        ),
         '"""',
         "",
         "from __future__ import annotations",

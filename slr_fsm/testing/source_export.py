@@ -25,13 +25,13 @@ import builtins
 import contextlib
 import functools
 import importlib
-import importlib.metadata
 import importlib.util
 import inspect
 import json
 import os
 import subprocess
 import sys
+import sysconfig
 import tempfile
 import textwrap
 from types import ModuleType
@@ -53,8 +53,11 @@ _FRESH_FIND = (
 
 
 @functools.cache
-def _installed_top_levels() -> frozenset[str]:
-    return frozenset(importlib.metadata.packages_distributions())
+def _site_directories() -> tuple[str, ...]:
+    """Where installed distributions live (a module found there imports from any folder)."""
+    paths = sysconfig.get_paths()
+    found = {os.path.realpath(paths[key]) for key in ("purelib", "platlib") if key in paths}
+    return tuple(sorted(found))
 
 
 @functools.cache
@@ -62,13 +65,18 @@ def importable_anywhere(module_name: str) -> bool:
     """Whether ``module_name`` imports, as the module loaded here, in a fresh interpreter of
     this environment started in an empty folder (so not through the current folder, a
     script's folder or a path a test runner added): the standard library, ``slr_fsm``, a
-    distribution's package, or else asked of such an interpreter."""
+    module installed in site-packages, or else what such an interpreter finds (an editable
+    install, ``PYTHONPATH``), when it finds this very file."""
     top = module_name.partition(".")[0]
     if module_name == "__main__" or not top.isidentifier():
         return False
-    if top in sys.stdlib_module_names or top == "slr_fsm" or top in _installed_top_levels():
+    if top in sys.stdlib_module_names or top == "slr_fsm":
         return True
     here = getattr(sys.modules.get(module_name), "__file__", None)
+    if here is not None and os.path.realpath(here).startswith(
+        tuple(site + os.sep for site in _site_directories())
+    ):
+        return True
     with tempfile.TemporaryDirectory() as empty:
         try:
             found = subprocess.run(
