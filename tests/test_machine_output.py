@@ -49,7 +49,7 @@ def test_a_failing_case_names_the_invariant_the_step_and_the_world(capsys):
         run_state_machine_as_test(
             Planted,
             settings=machine_settings(
-                max_examples=300, stateful_step_count=20, derandomize=True, database=None
+                max_examples=300, stateful_step_count=10, derandomize=True, database=None
             ),
         )
     message = str(failure.value)
@@ -112,8 +112,8 @@ TestTiny = Tiny.TestCase
 
 
 def test_verbose_runs_show_the_invariant_lines(capsys):
-    """At verbosity=verbose the ``state.<invariant>()`` lines come back, as hypothesis prints
-    them for any machine."""
+    """At verbosity=verbose the failing case's ``state.<invariant>()`` lines come back, as
+    hypothesis prints them for any machine."""
     with pytest.raises(AssertionError) as failure:
         run_state_machine_as_test(
             Planted,

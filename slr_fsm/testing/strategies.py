@@ -201,8 +201,9 @@ def operation_params(
     valid_only: bool = False,
 ) -> dict[str, Any]:
     """Keyword arguments for an IAM operation: required ones present, optional ones sometimes
-    (never those the simulation does not honour, ``op.unsimulated``), and (unless
-    ``valid_only``) now and then one value that breaks its constraint."""
+    (never those the simulation does not honour, ``op.unsimulated``, not even broken: they
+    are a RequestNotSimulated UsageError, not AWS's answer), and (unless ``valid_only``) now
+    and then one value that breaks its constraint."""
     params: dict[str, Any] = {}
     for param in op.params:
         if param.name in op.unsimulated:  # refused with a UsageError: not AWS's answer
@@ -212,8 +213,9 @@ def operation_params(
         use_tasks = param.name == "DeletionTaskId" and task_ids is not None
         values = task_ids if use_tasks and task_ids is not None else valid_values(param, spec)
         params[param.name] = draw(values, label=param.name)
-    if not valid_only and op.params and draw(st.integers(0, 9), label="break one") == 0:
-        param = draw(st.sampled_from(op.params), label="broken parameter")
+    breakable = [p for p in op.params if p.name not in op.unsimulated]
+    if not valid_only and breakable and draw(st.integers(0, 9), label="break one") == 0:
+        param = draw(st.sampled_from(breakable), label="broken parameter")
         params[param.name] = draw(invalid_value(param), label=f"invalid {param.name}")
     return params
 
