@@ -108,8 +108,8 @@ class RoleLifecycleMachine(RuleBasedStateMachine):
     stats: ClassVar[Counter[str]] = Counter()
     steer_to_re_creation: ClassVar[bool] = False
     """Set True to have hypothesis's target phase seek runs that delete and re-create roles:
-    nearly every run then does (about one in six does anyway, walking the lifecycle table),
-    but a passing run takes about twice as long and shrinking a failure up to ten times."""
+    about two runs in three then do (one in twenty does anyway, walking the lifecycle table),
+    but a run takes about twice as long and shrinking a failure up to seven times."""
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         """Give each subclass's ``TestCase`` :func:`machine_settings` (yours replace them)."""
