@@ -14,14 +14,13 @@ graph. :func:`replay` runs one again and checks every outcome.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import attrs
 
 from slr_fsm.display import html_table
-from slr_fsm.errors import AwsError, UsageError
+from slr_fsm.errors import AwsError, SlrFsmError, UsageError
 from slr_fsm.events import Event
 from slr_fsm.invariants import Invariant
 from slr_fsm.lifecycle import LIFECYCLE, Lifecycle
@@ -265,15 +264,24 @@ def replay_log(
         if event.operation in _CLOCK_WORK:
             continue  # the clock's work: advancing regenerates it
         sim.advance(max(0.0, last - sim.clock.elapsed))
-        try:
-            target = face(sim, face_of(event.operation), event.account_id, event.principal)
+        try:  # a caller the world lacks is refused call by call, as it was when logged
+            target = face(
+                sim,
+                face_of(event.operation),
+                event.account_id,
+                event.principal,
+                unknown_caller="refuse_each_call",
+            )
         except UsageError:
             raise UsageError(
                 f"Event {event.seq} ({shown(event.operation)}) was not made through a face, so "
                 "replay_log() cannot make it again."
             ) from None
-        with contextlib.suppress(AwsError):  # a refusal is logged again, as it was the first time
+        try:
             getattr(target, event.operation)(**event.parameters)
+        except SlrFsmError:  # a refusal (AWS's or the library's) is logged again, as it was
+            if event.ok:
+                raise
     end = last if until is None else until
     sim.advance(max(0.0, end - sim.clock.elapsed))
     return sim
