@@ -1,46 +1,87 @@
-"""Build the graph model: from the transition table, an explored graph, a trace.
+"""Build the graph model: from the transition table (with a role's state and path), or from an
+explored graph.
+
+The lifecycle has one edge per pair of states, whatever the number of rows joining them: the
+rows' labels become lines of that edge's label. So every transition is visible in every
+renderer (Mermaid draws one self-loop per state; Graphviz lays parallel labels on top of each
+other), and no two labels of one pair overlap.
 
 >>> graph = lifecycle_graph()
 >>> graph.edges[0], graph.edges[1].label
-(Edge(source='start', target='absent', label='', kind=<Cause.CALLER: 'caller'>), 'create [management_account_on_console, caller_allowed]')
+(Edge(source='start', target='absent', label='', kind=<Cause.CALLER: 'caller'>, highlighted=False), 'create [management_account_on_console, caller_allowed]')
+>>> print(next(e.label for e in graph.edges if e.source == e.target == "deleting_blocked"))
+update_description [caller_allowed]
+request_deletion [caller_allowed]
+finish_deletion [resources_in_use] (clock)
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from slr_fsm.diagram.model import Edge, Graph, GraphKind, Node, NodeKind, SequenceChart, Step
-from slr_fsm.diagram.protocols import ExploredView, MoveView, TraceView
+from slr_fsm.diagram.model import Edge, Graph, GraphKind, Node, NodeKind
+from slr_fsm.diagram.paths import PathStep
+from slr_fsm.diagram.protocols import ExploredView, MoveView
 from slr_fsm.lifecycle import TRANSITIONS, Cause, RoleState, Transition
 
-__all__ = ["explored_graph", "lifecycle_graph", "trace_chart"]
+__all__ = ["CALLER_FACES", "edge_label", "explored_graph", "lifecycle_graph"]
 
-_CALLER_FACES = {"iam": "IAM", "console": "Marketplace console"}
+CALLER_FACES = {
+    "iam": "IAM",
+    "console": "Marketplace console",
+    "sts": "STS",
+    "organizations": "Organizations",
+}
+"""The faces a caller calls, by move face, as diagrams name them; other moves are AWS's own."""
 
 
-def _edge_label(row: Transition) -> str:
+def edge_label(row: Transition) -> str:
+    """A row as one label line: trigger, ``[guards]``, and ``(clock)`` when the clock fires it."""
     guards = f" [{', '.join(row.guards)}]" if row.guards else ""
     clock = " (clock)" if row.cause is Cause.CLOCK else ""
     return f"{row.trigger}{guards}{clock}"
 
 
-def lifecycle_graph(table: Iterable[Transition] = TRANSITIONS) -> Graph:
-    """Every state, an initial point leading to ``absent``, and an edge per (row, source)."""
-    edges = [Edge("start", RoleState.ABSENT.value)]
+def _numbers(numbers: list[int]) -> str:
+    return f" (step{'s' if len(numbers) > 1 else ''} {', '.join(map(str, numbers))})"
+
+
+def lifecycle_graph(
+    table: Iterable[Transition] = TRANSITIONS,
+    *,
+    current: RoleState | None = None,
+    path: Iterable[PathStep] = (),
+) -> Graph:
+    """Every state, an initial point leading to ``absent``, and one edge per pair of states the
+    table joins, in table order, labelled with a line per row. ``current`` is highlighted, and
+    so is every edge of ``path``, whose lines gain the numbers of the steps that took them."""
+    steps: dict[tuple[Transition, RoleState], list[int]] = {}
+    for step in path:
+        steps.setdefault((step.row, step.before), []).append(step.number)
+    pairs: dict[tuple[str, str], list[tuple[Transition, list[int]]]] = {}
     for row in table:
         for source in row.sources:
-            dest = (row.dest or source).value
-            edges.append(Edge(source.value, dest, _edge_label(row), row.cause))
-    nodes = [Node("start", "", NodeKind.INITIAL), *(Node(s.value) for s in RoleState)]
+            key = (source.value, (row.dest or source).value)
+            pairs.setdefault(key, []).append((row, steps.get((row, source), [])))
+    edges = [Edge("start", RoleState.ABSENT.value)]
+    for (begin, end), rows in pairs.items():
+        lines = [edge_label(row) + (_numbers(numbers) if numbers else "") for row, numbers in rows]
+        kind = _folded(row.cause for row, _ in rows)
+        taken = any(numbers for _, numbers in rows)
+        edges.append(Edge(begin, end, "\n".join(lines), kind, highlighted=taken))
+    nodes = [
+        Node("start", "", NodeKind.INITIAL),
+        *(Node(s.value, highlighted=s is current) for s in RoleState),
+    ]
     return Graph("lifecycle", GraphKind.STATES, tuple(nodes), tuple(edges))
 
 
 def _cause(move: MoveView) -> Cause:
-    return Cause.CALLER if move.face in _CALLER_FACES else Cause.CLOCK
+    return Cause.CALLER if move.face in CALLER_FACES else Cause.CLOCK
 
 
 def _folded(causes: Iterable[Cause]) -> Cause:
-    return Cause.CALLER if Cause.CALLER in causes else Cause.CLOCK
+    return Cause.CALLER if Cause.CALLER in set(causes) else Cause.CLOCK
 
 
 def explored_graph(result: ExploredView) -> Graph:
@@ -70,17 +111,3 @@ def explored_graph(result: ExploredView) -> Graph:
         ),
         caption=f"role states: {names}",
     )
-
-
-def trace_chart(trace: TraceView) -> SequenceChart:
-    """Each step as a request from its caller (or AWS, for the clock) to IAM, the console or
-    the clock, answered by the move's outcome."""
-    steps = []
-    for step in trace.steps:
-        move = step.move
-        caller = f"{move.principal}@{move.account_id}" if move.face in _CALLER_FACES else "AWS"
-        callee = _CALLER_FACES.get(move.face, "Clock")
-        steps.append(
-            Step(caller, callee, move.operation, step.outcome, str(move), tuple(step.role_states))
-        )
-    return SequenceChart("trace", tuple(steps), trace.broken)

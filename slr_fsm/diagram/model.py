@@ -2,7 +2,7 @@
 
 >>> graph = Graph("g", GraphKind.STATES, (Node("a"), Node("b")), (Edge("a", "b", "go"),))
 >>> graph.node("b"), graph.edges[0].kind
-(Node(id='b', label='b', kind=<NodeKind.STATE: 'state'>), <Cause.CALLER: 'caller'>)
+(Node(id='b', label='b', kind=<NodeKind.STATE: 'state'>, highlighted=False), <Cause.CALLER: 'caller'>)
 """
 
 from __future__ import annotations
@@ -32,21 +32,31 @@ class GraphKind(enum.Enum):
 
 @attrs.frozen
 class Node:
-    """A node; its ``label`` defaults to its ``id`` (and then it needs no declaration)."""
+    """A node; its ``label`` defaults to its ``id`` (and then it needs no declaration).
+    ``highlighted`` marks it (a role's current state)."""
 
     id: str
     label: str = attrs.field(default=attrs.Factory(lambda self: self.id, takes_self=True))
     kind: NodeKind = NodeKind.STATE
+    highlighted: bool = False
 
 
 @attrs.frozen
 class Edge:
-    """A directed edge; ``kind`` says who fires it, a caller or the clock."""
+    """A directed edge; ``kind`` says who fires it, a caller or the clock (a caller when the
+    edge merges both). Its ``label`` may hold several lines (one per transition it merges),
+    joined by newlines; ``highlighted`` marks it (a step of a role's path)."""
 
     source: str
     target: str
     label: str = ""
     kind: Cause = Cause.CALLER
+    highlighted: bool = False
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The label's lines (none for an unlabelled edge)."""
+        return tuple(self.label.split("\n")) if self.label else ()
 
 
 @attrs.frozen
@@ -58,6 +68,11 @@ class Graph:
     nodes: tuple[Node, ...]
     edges: tuple[Edge, ...]
     caption: str = ""
+
+    @property
+    def highlighted(self) -> bool:
+        """Whether any node or edge is highlighted (renderers then add their styles)."""
+        return any(n.highlighted for n in self.nodes) or any(e.highlighted for e in self.edges)
 
     def node(self, node_id: str) -> Node:
         """The node with this id."""

@@ -1,7 +1,9 @@
-"""What the diagrams read from an explored graph and a trace, as structural types.
+"""What the diagrams read from an explored graph, a trace, the event log and a role, as
+structural types.
 
 The explorer imports this package, never the reverse: its ``ExploreResult`` and ``Trace`` fit
-these protocols without naming them.
+these protocols without naming them; so do :class:`slr_fsm.events.Event` and
+:class:`slr_fsm.roles.Role`.
 """
 
 from __future__ import annotations
@@ -11,7 +13,16 @@ from typing import Any, Protocol
 
 from slr_fsm.lifecycle import RoleState
 
-__all__ = ["AccountView", "ExploredView", "MoveView", "TraceStepView", "TraceView", "WorldView"]
+__all__ = [
+    "AccountView",
+    "EventView",
+    "ExploredView",
+    "MoveView",
+    "RoleView",
+    "TraceStepView",
+    "TraceView",
+    "WorldView",
+]
 
 
 class MoveView(Protocol):
@@ -81,3 +92,36 @@ class ExploredView(Protocol):
     def nodes(self) -> Sequence[_ExploredNodeView]: ...
     @property
     def edges(self) -> Iterable[tuple[int, MoveView, str, int]]: ...
+
+
+class EventView(Protocol):
+    """One entry of the event log (``sim.trace``): who called what, its outcome, and the state
+    of the role it concerned before and after."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def principal(self) -> str: ...
+    @property
+    def operation(self) -> str: ...
+    @property
+    def outcome(self) -> str: ...
+    @property
+    def role_account_id(self) -> str: ...
+    @property
+    def role_name(self) -> str | None: ...
+    @property
+    def state_before(self) -> RoleState: ...
+    @property
+    def state_after(self) -> RoleState: ...
+
+
+class RoleView(Protocol):
+    """A role: the account it lives in, its name and its state."""
+
+    @property
+    def account_id(self) -> str: ...
+    @property
+    def name(self) -> str: ...
+    @property
+    def state(self) -> RoleState: ...
