@@ -142,11 +142,15 @@ def svg_edge_texts(svg: str) -> dict[tuple[str, str], list[str]]:
 
 def test_the_svg_draws_every_row_of_the_table(pygraphviz):
     """In the SVG, each pair of states is one edge whose text is its rows' lines (the guards
-    on a line of their own), so no transition is hidden or drawn twice."""
+    each on a line of its own), so no transition is hidden or drawn twice."""
     drawn = svg_edge_texts(lifecycle_diagram().svg())
     assert drawn.pop(("start", "absent")) == []
     expected = {
-        pair: [part for line in lines for part in line.replace(" [", "\n[").split("\n")]
+        pair: [
+            part
+            for line in lines
+            for part in line.replace(" [", "\n[").replace(", ", ",\n").split("\n")
+        ]
         for pair, lines in expected_lines().items()
     }
     assert drawn == expected

@@ -1,8 +1,9 @@
 """Graphviz DOT text from the model.
 
-A label's lines stay lines (``\\n``); in a state diagram a transition's guards start a line of
-their own, which keeps the picture narrow enough to read in a notebook. A highlighted node is filled and outlined, a highlighted
-edge drawn thick, both in :data:`~slr_fsm.diagram.mermaid.HIGHLIGHT`.
+A label's lines stay lines (``\\n``); in a state diagram each of a transition's guards starts a
+line of its own, which keeps the picture narrow enough to read in a notebook. A highlighted
+node is filled and outlined, a highlighted edge drawn thick, both in
+:data:`~slr_fsm.diagram.mermaid.HIGHLIGHT`.
 
 >>> from slr_fsm.diagram.model import Edge, Graph, GraphKind, Node
 >>> print(dot(Graph("g", GraphKind.FLOW, (Node("a", "A"), Node("b")), (Edge("a", "b"),))))
@@ -61,8 +62,8 @@ def _graph(graph: Graph) -> list[str]:
         if edge.source in initial:
             continue
         label = edge.label
-        if graph.kind is GraphKind.STATES:  # "trigger [guards]": the guards on a line below
-            label = label.replace(" [", "\n[")
+        if graph.kind is GraphKind.STATES:  # "trigger [a, b]": each guard on a line below
+            label = label.replace(" [", "\n[").replace(", ", ",\n")
         lines.append(f"  {_edge(edge, extra, label)}")
     return lines
 
