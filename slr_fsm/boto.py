@@ -10,8 +10,8 @@ client's modelled exceptions).
 >>> sim = Simulation.default()
 >>> iam = iam_client(sim)
 >>> role = iam.create_service_linked_role(AWSServiceName="purchase-orders.marketplace.amazonaws.com")
->>> role["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]
-{'Service': 'purchase-orders.marketplace.amazonaws.com'}
+>>> role["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]  # as AWS answers a create
+{'Service': ['purchase-orders.marketplace.amazonaws.com']}
 >>> try:
 ...     iam.delete_role(RoleName=role["Role"]["RoleName"])
 ... except iam.exceptions.UnmodifiableEntityException as error:
@@ -81,11 +81,15 @@ __all__ = [
 
 _STATE_KEY = "slr_fsm.api_params"
 _FACES: dict[str, tuple[str, Callable[..., Any], dict[str, str]]] = {
-    "iam": ("IAM", Simulation.iam, {op.name: op.method for op in IAM_OPERATIONS}),
+    "iam": (
+        "IAM",
+        lambda sim, *caller: sim.iam(*caller, unknown_caller="refuse_each_call"),
+        {op.name: op.method for op in IAM_OPERATIONS},
+    ),
     "sts": ("STS", Simulation.sts, STS_OPERATIONS),
     "organizations": (
         "Organizations",
-        lambda sim, *caller: sim.organizations(*caller),
+        lambda sim, *caller: sim.organizations(*caller, unknown_caller="refuse_each_call"),
         ORGANIZATIONS_OPERATIONS,
     ),
 }
@@ -187,7 +191,7 @@ def attach(
     if account_id is None:
         account = _default_account(sim)
     else:
-        account = account_id.account_id if isinstance(account_id, Account) else str(account_id)
+        account = account_id.account_id if isinstance(account_id, Account) else account_id
     binding = _Binding(sim, account, "admin" if principal is None else principal, service)
     capture, answer = _make_handlers(binding)
     service_id = client.meta.service_model.service_id.hyphenize()

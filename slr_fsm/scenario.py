@@ -12,7 +12,6 @@
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -20,10 +19,11 @@ import attrs
 
 from slr_fsm.errors import AwsError, UsageError
 from slr_fsm.events import Event
+from slr_fsm.moves import FACES, face
 from slr_fsm.shown import shown
 from slr_fsm.simulation import Simulation
 
-__all__ = ["SEED_STORY", "Step", "StoryLine", "format_story", "run_story"]
+__all__ = ["SEED_STORY", "Step", "StoryLine", "format_story", "run_story", "steps_from_json"]
 
 ROLE = "AWSServiceRoleForMarketplacePurchaseOrders"
 T = TypeVar("T")
@@ -39,10 +39,16 @@ class Step:
 
 @attrs.frozen
 class StoryLine:
-    """One event of a story, with the narration of the step that caused it."""
+    """One event of a story, with the narration of the step that caused it.
+
+    ``answer`` is on the last event of a step (the one that shows its outcome): what the call
+    returned, or for a refusal ``{"Error": {"Code": ..., "Message": ...}}``; ``None`` on the
+    step's other events and for the clock's steps.
+    """
 
     narration: str
     event: Event
+    answer: Any = None
 
 
 def _management(sim: Simulation) -> str:
@@ -155,9 +161,18 @@ def run_story(sim: Simulation, steps: Iterable[Step]) -> list[StoryLine]:
     lines: list[StoryLine] = []
     for step in steps:
         first = len(sim.trace)
-        with contextlib.suppress(AwsError):  # a refusal is in the event log: it is the story
-            step.action(sim)
-        lines.extend(StoryLine(step.narration, event) for event in sim.trace[first:])
+        answer: Any
+        try:
+            answer = step.action(sim)
+        except AwsError as refused:  # a refusal is in the event log: it is the story
+            answer = {"Error": {"Code": refused.code, "Message": refused.message}}
+        if isinstance(answer, tuple):  # the clock's steps return the events they ran
+            answer = None
+        events = sim.trace[first:]
+        lines.extend(
+            StoryLine(step.narration, event, answer if n == len(events) else None)
+            for n, event in enumerate(events, 1)
+        )
     return lines
 
 
@@ -193,3 +208,75 @@ def format_story(lines: Iterable[StoryLine], account_names: Mapping[str, str] | 
             f"{e.state_change:<29} {note}".rstrip()
         )
     return "\n".join(out)
+
+
+_STEP_KEYS = {"face", "operation", "account", "principal", "parameters", "say"}
+
+
+def steps_from_json(data: object) -> tuple[Step, ...]:
+    """A story from JSON data (a scenario file): a list of steps, each a call or a clock move.
+
+    A call is ``{"face": "iam" | "console" | "sts" | "organizations", "operation": ...,
+    "account": name or id, "principal": ... (default "admin"), "parameters": {...}}``; a clock
+    move is ``{"advance": seconds}`` or ``{"settle": true}``. Any step may ``"say"`` what it
+    shows (its narration). Every mistake is a UsageError naming the step.
+
+    >>> from slr_fsm import Simulation
+    >>> story = steps_from_json([
+    ...     {"face": "console", "operation": "configure_billing_integration",
+    ...      "account": "management", "say": "Set up the integration."},
+    ...     {"settle": True},
+    ...     {"face": "iam", "operation": "get_role", "account": "management",
+    ...      "parameters": {"RoleName": "AWSServiceRoleForMarketplacePurchaseOrders"}}])
+    >>> [line.event.outcome for line in run_story(Simulation.default(), story)]
+    ['ok', 'ok', 'ok']
+    """
+    if not isinstance(data, list):
+        raise UsageError(f"A scenario is a JSON list of steps, got {shown(data)}")
+    return tuple(_step(n, item) for n, item in enumerate(data, 1))
+
+
+def _step(n: int, item: object) -> Step:
+    where = f"Scenario step {n}"
+    if not isinstance(item, dict):
+        raise UsageError(f"{where} is a JSON object, got {shown(item)}")
+    say = item.get("say", "")
+    if not isinstance(say, str):
+        raise UsageError(f"{where}: 'say' is text, got {shown(say)}")
+    clock = {"advance", "settle"} & set(item)
+    if clock:
+        return _clock_step(where, item, say)
+    unknown = sorted(str(key)[:40] for key in set(item) - _STEP_KEYS)
+    if unknown:
+        raise UsageError(f"{where}: unknown keys {unknown}; a call has {sorted(_STEP_KEYS)}")
+    name, operation = item.get("face"), item.get("operation")
+    if not isinstance(name, str) or name not in FACES:
+        raise UsageError(f"{where}: 'face' is one of {sorted(FACES)}, got {shown(name)}")
+    if not isinstance(operation, str) or operation not in FACES[name]:
+        raise UsageError(f"{where}: {name} has no operation {shown(operation)}")
+    account, principal = item.get("account"), item.get("principal", "admin")
+    parameters = item.get("parameters", {})
+    if not isinstance(account, str) or not isinstance(principal, str):
+        raise UsageError(f"{where}: 'account' and 'principal' are names or ids (text)")
+    if not isinstance(parameters, dict):
+        raise UsageError(f"{where}: 'parameters' is a JSON object, got {shown(parameters)}")
+
+    def call(sim: Simulation) -> object:
+        found = next((a for a in sim.accounts if account in (a.name, a.account_id)), None)
+        caller = face(sim, name, found.account_id if found else account, principal)
+        return getattr(caller, operation)(**parameters)
+
+    return Step(say or f"{principal}@{account} {name}.{operation}", call)
+
+
+def _clock_step(where: str, item: dict[str, Any], say: str) -> Step:
+    if set(item) - {"advance", "settle", "say"} or len({"advance", "settle"} & set(item)) > 1:
+        raise UsageError(f"{where}: a clock step is {{'advance': seconds}} or {{'settle': true}}")
+    if "settle" in item:
+        if item["settle"] is not True:
+            raise UsageError(f"{where}: 'settle' is true, got {shown(item['settle'])}")
+        return Step(say or "The clock runs until no work is left.", lambda sim: sim.settle())
+    seconds = item["advance"]
+    if isinstance(seconds, bool) or not isinstance(seconds, int | float):
+        raise UsageError(f"{where}: 'advance' is a number of seconds, got {shown(seconds)}")
+    return Step(say or f"{seconds:g} seconds pass.", lambda sim: sim.advance(seconds))

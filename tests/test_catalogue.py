@@ -12,6 +12,7 @@ import attrs
 import pytest
 
 from slr_fsm import Simulation, UsageError
+from slr_fsm.iam import created_trust_policy
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.marketplace_roles import (
     AUTO_SCALING,
@@ -221,7 +222,7 @@ def test_a_world_of_the_catalogue_creates_and_deletes_each_role_through_iam(spec
             spec.path,
             spec.role_arn(ACCOUNT),
         )
-        assert role["AssumeRolePolicyDocument"] == spec.trust_policy()
+        assert role["AssumeRolePolicyDocument"] == created_trust_policy(spec)
         created[spec.role_name] = role["RoleId"]
     sim.settle()
     listed = {r["RoleName"] for r in iam.list_roles(PathPrefix="/aws-service-role/")["Roles"]}

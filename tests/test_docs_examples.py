@@ -35,9 +35,9 @@ def test_the_machine_example_catches_a_cache_of_the_role_id(pytester):
     buggy = example("machine-example").replace('["Role"]["Arn"]', '["Role"]["RoleId"]').replace(
         "self.sim.organization.management_account).arn",
         "self.sim.organization.management_account).role_id").replace(
-        "max_examples=30", "max_examples=300, derandomize=True, phases=NO_SHRINK").replace(
-        "from hypothesis import settings",
-        "from hypothesis import Phase, settings\nNO_SHRINK = [Phase.explicit, Phase.generate]")
+        "machine_settings(max_examples=30)",
+        "machine_settings(max_examples=300, derandomize=True, phases=[Phase.generate])").replace(
+        "from hypothesis.stateful import", "from hypothesis import Phase\nfrom hypothesis.stateful import")
     pytester.makepyfile(test_role_id_cache=buggy)
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(failed=1)
