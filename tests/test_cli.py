@@ -190,7 +190,7 @@ def test_explore_says_honestly_when_a_bound_stopped_it(capsys):
     code = main(["explore", "--depth", "12", "--max-states", "50", "--quiet"])
     out = capsys.readouterr().out
     assert code == EXIT_STOPPED
-    assert out.startswith("stopped at depth ")
+    assert out.startswith("stopped before finishing depth ")
     assert " of 12 " in out.splitlines()[0]
     assert "the invariants held in the" in out
 

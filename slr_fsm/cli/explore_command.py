@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         if not result.complete:
             held = "broke" if result.violations else "held"
             print(
-                f"stopped at depth {result.depth} of {args.depth} after {result.elapsed:.0f} s "
+                f"stopped before finishing depth {result.depth} of {args.depth} after "
+                f"{result.elapsed:.0f} s "
                 f"({result.stopped_because}); the invariants {held} in the {result.states:,} "
                 "states seen\n"
             )
