@@ -27,7 +27,8 @@ from slr_fsm.errors import InvalidInput, NoSuchEntity, ValidationError
 from slr_fsm.iam_operations import IAM_OPERATIONS, IamOperation
 from slr_fsm.iam_policies import IamPolicies
 from slr_fsm.refusals import protected_role
-from slr_fsm.roles import Role, Tag, tag_text_problem
+from slr_fsm.role_shapes import role_to_aws, tags_to_aws
+from slr_fsm.roles import Tag, tag_text_problem
 from slr_fsm.shown import shown, shown_text
 from slr_fsm.specs import SERVICE_ROLE_PATH_PREFIX, RoleSpec
 from slr_fsm.validation import NAME_PATTERN
@@ -53,52 +54,6 @@ _PROTECTED_UPDATES = (
 """UpdateRole's parameters that a service-linked role refuses (UnmodifiableEntity): only its
 description may change. For the two sign-in session parameters AWS documents nothing; treating
 them like MaxSessionDuration is a modelling decision."""
-
-
-def created_trust_policy(spec: RoleSpec) -> dict[str, Any]:
-    """The trust policy as CreateServiceLinkedRole's answer shows it: the action and the
-    service in one-item lists, as the AWS CLI reference's and the EC2 Auto Scaling User
-    Guide's create-service-linked-role examples print it (GetRole and ListRoles show plain
-    strings, :meth:`RoleSpec.trust_policy`)."""
-    return {
-        "Version": "2012-10-17",
-        "Statement": [
-            {
-                "Action": ["sts:AssumeRole"],
-                "Effect": "Allow",
-                "Principal": {"Service": [spec.service_principal]},
-            }
-        ],
-    }
-
-
-def role_to_aws(
-    role: Role, *, with_last_used: bool = False, as_created: bool = False
-) -> dict[str, Any]:
-    """A role as boto3 returns it (``CreateDate`` a datetime, the trust policy a dict);
-    ``as_created``: as CreateServiceLinkedRole's answer shows it."""
-    shape: dict[str, Any] = {
-        "Path": role.path,
-        "RoleName": role.name,
-        "RoleId": role.role_id,
-        "Arn": role.arn,
-        "CreateDate": role.create_date,
-        "AssumeRolePolicyDocument": (
-            created_trust_policy(role.spec) if as_created else role.spec.trust_policy()
-        ),
-    }
-    if role.description:
-        shape["Description"] = role.description
-    shape["MaxSessionDuration"] = role.spec.max_session_duration
-    if with_last_used:  # GetRole's own fields
-        if role.tags:
-            shape["Tags"] = _tags_to_aws(role.tags)
-        shape["RoleLastUsed"] = {}
-    return shape
-
-
-def _tags_to_aws(tags: tuple[Tag, ...]) -> list[dict[str, str]]:
-    return [{"Key": key, "Value": value} for key, value in tags]
 
 
 def _tag_text(text: Any, field: str, n: int, part: str = "", *, key: bool = True) -> str:
@@ -341,7 +296,7 @@ class IamApi(IamPolicies):
 
     def _list_tags(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
         self._authorize(op, self._role_arn(kw["RoleName"]))
-        tags = _tags_to_aws(self._existing_role(kw["RoleName"]).tags)
+        tags = tags_to_aws(self._existing_role(kw["RoleName"]).tags)
         tags.sort(key=lambda tag: tag["Key"].lower())
         return _page(tags, "Tags", kw, key="Key")
 

@@ -12,7 +12,6 @@ import attrs
 import pytest
 
 from slr_fsm import Simulation, UsageError
-from slr_fsm.iam import created_trust_policy
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.marketplace_roles import (
     AUTO_SCALING,
@@ -26,6 +25,7 @@ from slr_fsm.marketplace_roles import (
     RESALE_AUTHORIZATION,
     role_spec_for,
 )
+from slr_fsm.role_shapes import created_trust_policy
 from slr_fsm.specs import (
     MARKETPLACE_PURCHASE_ORDERS,
     RoleSpec,

@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 
 from slr_fsm import Simulation
 from slr_fsm.errors import InvalidInput, NoSuchEntity, SnapshotError, ValidationError
-from slr_fsm.iam import created_trust_policy
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.marketplace_roles import AUTO_SCALING
+from slr_fsm.role_shapes import created_trust_policy
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
 
 SERVICE = AUTO_SCALING.service_principal

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import json
 import random
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from slr_fsm.boto import iam_client, organizations_client, sts_client
 from slr_fsm.trace import replay_log
 from tests.conftest import MANAGEMENT, MEMBER, ROLE, STANDALONE
 from tests.test_hostile_input import WORLDS, draw_input, make_call, world
+from tests.test_threads import run_threads
 
 pytestmark = pytest.mark.usefixtures("fast_switching")
 
@@ -32,31 +32,6 @@ ALLOW_ALL = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
 }
-
-
-def run_threads(workers: Iterable[Callable[[], Any]]) -> list[Any]:
-    """Start every worker at once (a barrier), wait for all; re-raise the first failure."""
-    workers = list(workers)
-    barrier = threading.Barrier(len(workers))
-    results: list[Any] = [None] * len(workers)
-    errors: list[BaseException] = []
-
-    def run(n: int, work: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[n] = work()
-        except BaseException as error:  # reported below, in the test's thread
-            errors.append(error)
-
-    threads = [threading.Thread(target=run, args=(n, w)) for n, w in enumerate(workers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    assert not any(t.is_alive() for t in threads), "a thread is stuck"
-    if errors:
-        raise errors[0]
-    return results
 
 
 def outcome_of(call: Callable[[], Any]) -> str:
