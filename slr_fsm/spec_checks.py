@@ -22,7 +22,7 @@ from slr_fsm.shown import shown
 if TYPE_CHECKING:
     from slr_fsm.specs import RoleSpec
 
-__all__ = ["PRINCIPAL", "ROLE_NAME", "check_fields", "refuse", "what_is_wrong"]
+__all__ = ["PRINCIPAL", "ROLE_NAME", "check_fields", "check_suffix_text", "refuse", "what_is_wrong"]
 
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 _POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
@@ -182,13 +182,7 @@ def _check_suffix(spec: RoleSpec, separator: str) -> None:
             f"{spec.service_principal} takes no CustomSuffix",
             "Leave custom_suffix at None, or use a spec whose service allows a suffix.",
         )
-    if not isinstance(suffix, str) or not ROLE_NAME.fullmatch(suffix):
-        raise refuse(
-            "custom_suffix",
-            suffix,
-            "a CustomSuffix is 1 to 64 characters matching IAM's pattern [\\w+=,.@-]+",
-            "Pass a suffix such as 'mysuffix' or '-debug'.",
-        )
+    check_suffix_text(suffix)
     if not name.endswith(separator + suffix) or len(name) == len(separator + suffix):
         raise refuse(
             "role_name",
@@ -224,3 +218,14 @@ def _check_date(value: object) -> None:
         "Take the date of GetPolicyVersion's CreateDate (e.g. '2021-10-27'), or pass '' if "
         "you do not model it.",
     )
+
+
+def check_suffix_text(suffix: object) -> None:
+    """Refuse a CustomSuffix IAM would not accept (1 to 64 characters of its name pattern)."""
+    if not isinstance(suffix, str) or not ROLE_NAME.fullmatch(suffix):
+        raise refuse(
+            "custom_suffix",
+            suffix,
+            "a CustomSuffix is 1 to 64 characters matching IAM's pattern [\\w+=,.@-]+",
+            "Pass a suffix such as 'mysuffix' or '-debug'.",
+        )

@@ -24,7 +24,7 @@ import attrs
 
 from slr_fsm.errors import UsageError
 from slr_fsm.shown import shown
-from slr_fsm.spec_checks import PRINCIPAL, ROLE_NAME, check_fields, refuse
+from slr_fsm.spec_checks import PRINCIPAL, check_fields, check_suffix_text, refuse
 
 __all__ = [
     "MARKETPLACE_PURCHASE_ORDERS",
@@ -193,13 +193,7 @@ class RoleSpec:
                 f"{shown(suffix)}",
                 "Ask for role_name_with_suffix(None), or use a spec whose service allows a suffix.",
             )
-        if not isinstance(suffix, str) or not ROLE_NAME.fullmatch(suffix):
-            raise refuse(
-                "custom_suffix",
-                suffix,
-                "a CustomSuffix is 1 to 64 characters matching IAM's pattern [\\w+=,.@-]+",
-                "Pass a suffix such as 'mysuffix' or '-debug'.",
-            )
+        check_suffix_text(suffix)
         return f"{self.base_role_name}{self.custom_suffix_separator}{str.__str__(suffix)}"
 
 
