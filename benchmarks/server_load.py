@@ -242,3 +242,10 @@ def main(argv: list[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+def rows(quick: bool) -> list[Any]:
+    """The load test as rows of ``benchmarks/run.py``'s table."""
+    from harness import Row
+
+    return [Row(**row) for row in rows_for_run(quick)]
