@@ -38,7 +38,6 @@ import attrs
 from slr_fsm.accounts import Account
 from slr_fsm.errors import AwsError, OperationNotSimulated, ServiceNotSimulated, UsageError
 from slr_fsm.iam import IAM_OPERATIONS
-from slr_fsm.ids import IdGenerator
 from slr_fsm.organizations import ORGANIZATIONS_OPERATIONS
 from slr_fsm.shown import shown
 from slr_fsm.simulation import Simulation
@@ -52,7 +51,7 @@ try:
     from botocore.model import OperationModel
 
     from slr_fsm.boto_patch import check_others, routed, sealed_route
-    from slr_fsm.boto_wire import error_form, wire_form
+    from slr_fsm.boto_wire import Path, encoded, error_form, policy_paths, request_id, wire_form
 except ImportError as missing:  # pragma: no cover - depends on the environment
     raise ImportError(
         "slr_fsm.boto needs boto3 and botocore: pip install 'slr-fsm[boto]'"
@@ -98,6 +97,39 @@ SIMULATED_SERVICES = tuple(_FACES)
 """The botocore services whose clients a simulation answers."""
 
 
+@attrs.frozen
+class _Plan:
+    """What answering one operation of a service takes, worked out once per operation: the
+    face's method (``None``: not simulated), where its answers hold policy documents, and the
+    HTTP response's constant parts."""
+
+    method: str | None
+    policy_paths: tuple[Path, ...]
+    content_type: str
+    url: str
+
+    @classmethod
+    def of(cls, service: str, model: OperationModel) -> _Plan:
+        json_protocol = model.metadata.get("protocol") == "json"
+        return cls(
+            _FACES[service][2].get(model.name),
+            policy_paths(model.output_shape),
+            "application/x-amz-json-1.1" if json_protocol else "text/xml",
+            f"https://{service}.amazonaws.com/",
+        )
+
+
+_PLANS: dict[tuple[str, str], _Plan] = {}
+"""Plans by service and operation name (one botocore, so one model of each operation)."""
+
+
+def _plan(service: str, model: OperationModel) -> _Plan:
+    plan = _PLANS.get((service, model.name))
+    if plan is None:
+        plan = _PLANS.setdefault((service, model.name), _Plan.of(service, model))
+    return plan
+
+
 @attrs.define
 class _Binding:
     """One client bound to one simulation, as one principal in one account."""
@@ -106,24 +138,37 @@ class _Binding:
     account_id: str
     principal: PrincipalLike
     service: str
+    _kept: tuple[Any, Any, Any] | None = None
+    """The last face built, with the account and principal it resolved them to."""
 
-    def answer(self, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    def face(self) -> Any:
+        """The service's face for this caller: the one kept, while the world resolves the
+        caller to the very same account and principal objects (a face holds nothing else),
+        or a new one (always one for a caller the world does not hold, which it refuses)."""
+        build = _FACES[self.service][1]
+        try:
+            account, principal = self.sim.caller(self.account_id, self.principal)
+        except (AwsError, UsageError):  # refused here, and by the face (built each call)
+            return build(self.sim, self.account_id, self.principal)
+        kept = self._kept
+        if kept is not None and kept[0] is account and kept[1] is principal:
+            return kept[2]
+        face = build(self.sim, self.account_id, self.principal)
+        self._kept = (face.account, face.principal, face)
+        return face
+
+    def answer(self, plan: _Plan, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
         """The simulation's boto3-shaped answer, from the service's face (an unknown caller is
         refused there, call after call); raises the simulation's AwsError."""
-        label, face, methods = _FACES[self.service]
-        method = methods.get(operation)
+        method = plan.method
         if method is None:
+            label, _, methods = _FACES[self.service]
             raise OperationNotSimulated(
                 f"{label} {operation} is not simulated by slr_fsm, so this client cannot answer "
                 f"it (it never answers with an empty response). Simulated: "
                 f"{', '.join(sorted(methods))}."
             )
-        return dict(getattr(face(self.sim, self.account_id, self.principal), method)(**params))
-
-
-def _request_id(sim: Simulation) -> str:
-    """A RequestId derived from the seed and the log's length: deterministic, consumes no id."""
-    return IdGenerator(seed=sim.seed, counter=len(sim.trace)).uuid()
+        return dict(getattr(self.face(), method)(**params))
 
 
 def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[..., Any]]:
@@ -131,26 +176,24 @@ def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[...
         context[_STATE_KEY] = dict(params)
 
     def answer(model: OperationModel, context: dict[str, Any], **_: Any) -> Any:
+        plan = _plan(binding.service, model)
         params = context.get(_STATE_KEY, {})
-        with binding.sim.atomic():  # the RequestId and the answer come from the same moment
-            request_id = _request_id(binding.sim)
+        sim = binding.sim
+        with sim.atomic():  # the RequestId and the answer come from the same moment
+            rid = request_id(sim.seed, len(sim.trace) + 1)
             try:
-                parsed = wire_form(binding.answer(model.name, params), model.output_shape)
+                parsed = encoded(binding.answer(plan, model.name, params), plan.policy_paths)
                 status = 200
             except AwsError as error:
                 parsed, status = error_form(error, model), error.http_status
-        json_protocol = model.metadata.get("protocol") == "json"
-        content_type = "application/x-amz-json-1.1" if json_protocol else "text/xml"
-        metadata: dict[str, Any] = {
-            "RequestId": request_id,
-            "HTTPHeaders": {"x-amzn-requestid": request_id, "content-type": content_type},
+        headers: Any = {"x-amzn-requestid": rid, "content-type": plan.content_type}
+        parsed["ResponseMetadata"] = {
+            "RequestId": rid,
+            "HTTPHeaders": headers,
             "RetryAttempts": 0,
+            "HTTPStatusCode": status,
         }
-        parsed["ResponseMetadata"] = {**metadata, "HTTPStatusCode": status}
-        http = AWSResponse(
-            f"https://{binding.service}.amazonaws.com/", status, metadata["HTTPHeaders"], None
-        )
-        return http, parsed
+        return AWSResponse(plan.url, status, headers, None), parsed
 
     return capture, answer
 
@@ -288,7 +331,9 @@ def organizations_client(
     >>> [a["Id"] for a in orgs.list_accounts()["Accounts"]]
     ['111122223333', '444455556666', '777788889999']
     """
-    client: OrganizationsClient = _bound_client("organizations", sim, account_id, principal, region_name=region_name)
+    client: OrganizationsClient = _bound_client(
+        "organizations", sim, account_id, principal, region_name=region_name
+    )
     return client
 
 
