@@ -119,17 +119,6 @@ class _Plan:
         )
 
 
-_PLANS: dict[tuple[str, str], _Plan] = {}
-"""Plans by service and operation name (one botocore, so one model of each operation)."""
-
-
-def _plan(service: str, model: OperationModel) -> _Plan:
-    plan = _PLANS.get((service, model.name))
-    if plan is None:
-        plan = _PLANS.setdefault((service, model.name), _Plan.of(service, model))
-    return plan
-
-
 @attrs.define
 class _Binding:
     """One client bound to one simulation, as one principal in one account."""
@@ -175,8 +164,12 @@ def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[...
     def capture(params: Mapping[str, Any], context: dict[str, Any], **_: Any) -> None:
         context[_STATE_KEY] = dict(params)
 
+    plans: dict[OperationModel, _Plan] = {}  # botocore keeps one model of each operation
+
     def answer(model: OperationModel, context: dict[str, Any], **_: Any) -> Any:
-        plan = _plan(binding.service, model)
+        plan = plans.get(model)
+        if plan is None:
+            plan = plans.setdefault(model, _Plan.of(binding.service, model))
         params = context.get(_STATE_KEY, {})
         sim = binding.sim
         with sim.atomic():  # the RequestId and the answer come from the same moment

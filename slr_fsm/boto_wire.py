@@ -123,8 +123,10 @@ def request_id(seed: int, counter: int) -> str:
     low = z ^ (z >> 31)
     high = (high & ~0xF000) | 0x4000  # version 4 (the high nibble of byte 6)
     low = (low & ~(0xC0 << 56)) | (0x80 << 56)  # RFC 4122 variant (the top bits of byte 8)
-    h = f"{high:016x}{low:016x}"
-    return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+    return (
+        f"{high >> 32:08x}-{(high >> 16) & 0xFFFF:04x}-{high & 0xFFFF:04x}-"
+        f"{low >> 48:04x}-{low & 0xFFFFFFFFFFFF:012x}"
+    )
 
 
 def error_form(error: AwsError, model: OperationModel) -> dict[str, Any]:
