@@ -67,6 +67,10 @@ class Invariant:
     #: Whether the check works on copies of its own (the library's do); the explorer hands
     #: anyone else's a copy, so that no check can change the worlds it explores.
     forks_itself: bool = False
+    #: For a step check: whether it holds, by its own definition, across any step that leaves
+    #: the world's state as it was (the library's two do: the explorer skips them on such
+    #: steps, most of them). Nobody else's check is assumed to.
+    holds_when_unchanged: bool = False
 
     def holds_in(self, subject: Any) -> bool:
         """Whether the rule holds for a world (or a step). ``None`` counts as held (for checks
@@ -86,18 +90,26 @@ all by default, and :class:`~slr_fsm.testing.RoleLifecycleMachine` after every s
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def register_invariant(summary: str, *, on: Literal["state", "step"] = "state") -> Callable[[F], F]:
+def register_invariant(
+    summary: str,
+    *,
+    on: Literal["state", "step"] = "state",
+    holds_when_unchanged: bool = False,
+) -> Callable[[F], F]:
     """Register a check as a library invariant under its function's name.
 
     The check must work on copies of its own (it may fork the world, never change it) and must
-    not write to the world's log; library checks below show how.
+    not write to the world's log; library checks below show how. A step check that returns
+    ``True`` whenever ``step.same_state()`` says so declares ``holds_when_unchanged``.
     """
 
     def register(check: F) -> F:
         name = check.__name__
         if name in INVARIANTS:
             raise UsageError(f"An invariant named {shown(name)} is registered already.")
-        INVARIANTS[name] = Invariant(name, check, summary, on, forks_itself=True)
+        INVARIANTS[name] = Invariant(
+            name, check, summary, on, forks_itself=True, holds_when_unchanged=holds_when_unchanged
+        )
         return check
 
     return register
@@ -167,7 +179,9 @@ def member_never_creates_the_integration(world: Simulation) -> bool:
     return all(world.integration_owner(owner) == owner for owner in world.integration_owners())
 
 
-@register_invariant("a caller without permission never changes anything", on="step")
+@register_invariant(
+    "a caller without permission never changes anything", on="step", holds_when_unchanged=True
+)
 def unauthorized_caller_changes_nothing(step: Step) -> bool:
     """A call refused for lack of permission leaves the world exactly as it was."""
     if step.outcome != "AccessDenied":
@@ -186,7 +200,9 @@ def role_ids_are_never_reused(world: Simulation) -> bool:
 
 
 @register_invariant(
-    "only the description and tags (and the state) of a role ever change", on="step"
+    "only the description and tags (and the state) of a role ever change",
+    on="step",
+    holds_when_unchanged=True,
 )
 def only_the_description_ever_changes(step: Step) -> bool:
     """Across one step, a role that keeps its RoleId changes at most its state, description and

@@ -244,11 +244,15 @@ class Move:
                 return "idle"
             sim.inject_creation_failure(1)
             return "ok"
-        params = resolve_params(sim, self.account_id, dict(self.params))
-        method = getattr(face(sim, self.face, self.account_id, self.principal), self.operation)
-        _check_takes(type(method.__self__), self.operation, params)
         try:
-            method(**params)
+            given, markers = _prepared(self)
+        except TypeError:  # a parameter value that cannot be hashed: nothing kept for it
+            given, markers = _prepared.__wrapped__(self)
+        params = resolve_params(sim, self.account_id, given) if markers else dict(given)
+        built = getattr(sim, _FACE_BUILDERS[self.face])(self.account_id, self.principal)
+        _check_takes(type(built), self.operation, frozenset(params))
+        try:
+            getattr(built, self.operation)(**params)
         except AwsError as refused:
             return refused.code
         return "ok"
@@ -264,20 +268,46 @@ class Move:
         }
 
 
-@functools.cache
-def _signature(face_type: type, operation: str) -> inspect.Signature:
-    return inspect.signature(getattr(face_type, operation))
+_FACE_BUILDERS = {
+    "iam": "iam",
+    "console": "marketplace",
+    "sts": "sts",
+    "organizations": "organizations",
+}
+"""The :class:`~slr_fsm.simulation.Simulation` method that builds each face (see :func:`face`)."""
 
 
-def _check_takes(face_type: type, operation: str, params: Mapping[str, Any]) -> None:
+@functools.lru_cache(maxsize=4096)
+def _prepared(move: Move) -> tuple[dict[str, Any], bool]:
+    """A move's parameters, and whether any of them is a marker :func:`resolve_params` must
+    resolve when the move is made (most moves carry none: they skip it)."""
+    params = dict(move.params)
+    markers = any(
+        isinstance(value, str) and value.startswith(("<json:", "<user ", "<latest task"))
+        for value in params.values()
+    )
+    return params, markers
+
+
+@functools.lru_cache(maxsize=4096)
+def _mismatch(face_type: type, operation: str, names: frozenset[str]) -> str | None:
+    """Why a face's method cannot take parameters of these names, or ``None`` (its signature
+    depends on the names alone, so the answer is kept)."""
+    try:
+        inspect.signature(getattr(face_type, operation)).bind(None, **dict.fromkeys(names))
+    except TypeError as mismatch:
+        return str(mismatch)
+    return None
+
+
+def _check_takes(face_type: type, operation: str, names: frozenset[str]) -> None:
     """Refuse parameters a face's method cannot take at all (the console's methods take named
     arguments of their own; the AWS faces take any, and validate them as AWS does)."""
-    try:
-        _signature(face_type, operation).bind(None, **params)
-    except TypeError as mismatch:
+    mismatch = _mismatch(face_type, operation, names)
+    if mismatch is not None:
         raise UsageError(
-            f"{face_type.__name__}.{operation}() cannot take {shown(sorted(params))}: {mismatch}"
-        ) from None
+            f"{face_type.__name__}.{operation}() cannot take {shown(sorted(names))}: {mismatch}"
+        )
 
 
 def _python(value: Any) -> str:
