@@ -51,10 +51,11 @@ class _System:
 
 def _measure_steps(systems: dict[str, _System], *, number: int, repeat: int) -> dict[str, Timing]:
     """Seconds per call of each system's ``call`` (its ``between`` untimed), interleaved repeat
-    by repeat as :func:`harness.measure_side_by_side` does. What exists before it starts is
-    frozen out of the garbage collector (``gc.freeze``): with moto and botocore's models
-    loaded, one full collection takes about 80 ms, which would land on whichever call
-    triggered it."""
+    by repeat as :func:`harness.measure_side_by_side` does; a repeat's figure is the median of
+    its ``number`` calls, so a call the scheduler preempted (two cores, shared) does not move
+    it. What exists before it starts is frozen out of the garbage collector (``gc.freeze``):
+    with moto and botocore's models loaded, one full collection takes about 80 ms, which
+    would land on whichever call triggered it."""
     samples: dict[str, list[float]] = {name: [] for name in systems}
     clock = time.perf_counter
     gc.collect()
@@ -66,13 +67,13 @@ def _measure_steps(systems: dict[str, _System], *, number: int, repeat: int) -> 
                 for _ in range(_WARM_UP):  # what ran before (moto, say) left the caches cold
                     system.call()
                     system.between()
-                spent = 0.0
+                calls = []
                 for _ in range(number):
                     start = clock()
                     system.call()
-                    spent += clock() - start
+                    calls.append(clock() - start)
                     system.between()
-                samples[name].append(spent / number)
+                samples[name].append(statistics.median(calls))
     finally:
         gc.unfreeze()
     return {name: Timing(statistics.median(v), min(v), max(v)) for name, v in samples.items()}
