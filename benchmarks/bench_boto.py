@@ -272,7 +272,7 @@ def _rows(operation: str, timed: dict[str, Timing]) -> list[Row]:
         with_sim, alone = timed[f"floor+sim {label}"].median, timed[f"alone {label}"].median
         split = (
             f"of the {_us(ours - floor)} above it: simulation {_us(with_sim - floor)} among "
-            f"botocore's work ({_us(alone)} on its own), bridge {_us(ours - with_sim)}"
+            f"botocore's work, {_us(alone)} on its own; bridge {_us(ours - with_sim)}"
         )
         out.append(
             Row(
