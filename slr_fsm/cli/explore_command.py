@@ -40,8 +40,34 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
     explore.add_argument(
         "--max-seconds", type=float, default=300.0, help="stop after this many seconds"
     )
+    explore.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        metavar="N",
+        help="search on N processes (1, the default: in this process alone); the results are "
+        "the same states, moves and shortest counterexamples whatever N",
+    )
     explore.add_argument("--json", action="store_true", help="print the result as JSON")
     explore.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _workers(text: str) -> int:
+    """A number of processes: a whole number from 1 to the largest a pool may have (61, the
+    limit ProcessPoolExecutor keeps on Windows, on every system, so that a command line means
+    the same everywhere)."""
+    try:
+        workers = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"a whole number of processes, got {text!r}") from None
+    if not 1 <= workers <= _MOST_WORKERS:
+        raise argparse.ArgumentTypeError(
+            f"a number of processes from 1 to {_MOST_WORKERS}, got {workers}"
+        )
+    return workers
+
+
+_MOST_WORKERS = 61
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,13 +81,20 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
 
-    result = explore(
-        depth=args.depth,
-        invariants=args.invariant,
-        max_states=args.max_states,
-        max_seconds=args.max_seconds,
-        progress=None if args.quiet or args.json else report,
-    )
+    settings: dict[str, Any] = {
+        "depth": args.depth,
+        "invariants": args.invariant,
+        "max_states": args.max_states,
+        "max_seconds": args.max_seconds,
+        "progress": None if args.quiet or args.json else report,
+    }
+    if args.workers == 1:
+        result = explore(**settings)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(args.workers) as pool:
+            result = explore(**settings, executor=pool)
     if args.json:
         print(json.dumps(result.to_json_value(), indent=2))
     else:

@@ -1,0 +1,206 @@
+"""What an exploration found (:class:`ExploreResult`) and how far one has got
+(:class:`ExploreProgress`): the states, the moves tried, the counterexamples."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import attrs
+
+from slr_fsm.display import html_table
+from slr_fsm.errors import UsageError
+from slr_fsm.invariants import Invariant
+from slr_fsm.moves import Move
+from slr_fsm.simulation import Simulation
+from slr_fsm.trace import Trace, TraceStep, describe_world, role_states
+
+__all__ = ["ExploreProgress", "ExploreResult", "Node"]
+
+
+@attrs.frozen
+class ExploreProgress:
+    """How far an exploration has got, for a progress callback."""
+
+    states: int
+    moves_tried: int
+    depth: int
+    elapsed: float
+
+    @property
+    def states_per_second(self) -> float:
+        """Distinct states found per second so far."""
+        return self.states / self.elapsed if self.elapsed else 0.0
+
+
+@attrs.frozen
+class Node:
+    """One distinct state: a world in it, its depth, and the move that first reached it."""
+
+    world: Simulation = attrs.field(eq=False, repr=False)
+    depth: int
+    parent: int | None
+    via: Move | None
+    outcome: str
+
+
+@attrs.frozen
+class ExploreResult:
+    """What an exploration found.
+
+    ``nodes`` are the distinct states (index 0 the start), ``edges`` every move tried as
+    ``(from, move, outcome, to)``; ``violations`` maps each broken invariant to its shortest
+    counterexample. ``complete`` is False when a bound of states or time stopped the search
+    before it ran out of states or depth.
+    """
+
+    nodes: tuple[Node, ...] = attrs.field(repr=False)
+    edges: tuple[tuple[int, Move, str, int], ...] = attrs.field(repr=False)
+    invariants: tuple[Invariant, ...] = attrs.field(repr=False)
+    violations: dict[str, Trace]
+    depth: int
+    complete: bool
+    stopped_because: str
+    elapsed: float = attrs.field(repr=False)
+    start: Mapping[str, Any] = attrs.field(repr=False)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+    @property
+    def states(self) -> int:
+        """How many distinct states were reached."""
+        return len(self.nodes)
+
+    @property
+    def moves_tried(self) -> int:
+        """How many moves were tried, over all states."""
+        return len(self.edges)
+
+    @property
+    def states_per_second(self) -> float:
+        """Distinct states found per second."""
+        return self.states / self.elapsed if self.elapsed else float(self.states)
+
+    def world(self, state: int) -> Simulation:
+        """A fork of the world representing a state."""
+        return self._node(state).world.fork()
+
+    def _node(self, state: int) -> Node:
+        if (
+            isinstance(state, bool)
+            or not isinstance(state, int)
+            or not 0 <= state < len(self.nodes)
+        ):
+            raise UsageError(f"No state {state!r}: states are numbered 0 to {len(self.nodes) - 1}.")
+        return self.nodes[state]
+
+    def successors(self, state: int) -> set[int]:
+        """The states one move away from ``state`` (itself excluded)."""
+        return {dst for src, _, _, dst in self.edges if src == state and dst != state}
+
+    @property
+    def frontier(self) -> int:
+        """States at the depth bound, not expanded; 0 means every reachable state was found."""
+        return sum(1 for node in self.nodes if node.depth == self.depth) if self.complete else -1
+
+    @property
+    def dead_ends(self) -> tuple[int, ...]:
+        """Explored states no move leaves (within the depth bound, the frontier excluded)."""
+        left = {src for src, _, _, dst in self.edges if dst != src}
+        expanded = {src for src, _, _, _ in self.edges}
+        return tuple(s for s in range(len(self.nodes)) if s in expanded and s not in left)
+
+    def cannot_reach(self, target: Callable[[Simulation], bool]) -> tuple[int, ...]:
+        """States from which no explored path leads to a world where ``target`` holds."""
+        reaching = {i for i, node in enumerate(self.nodes) if target(node.world)}
+        incoming: dict[int, set[int]] = {}
+        for src, _, _, dst in self.edges:
+            incoming.setdefault(dst, set()).add(src)
+        frontier = list(reaching)
+        while frontier:
+            for src in incoming.get(frontier.pop(), ()):
+                if src not in reaching:
+                    reaching.add(src)
+                    frontier.append(src)
+        return tuple(i for i in range(len(self.nodes)) if i not in reaching)
+
+    def path_to(self, state: int, broken: str | None = None) -> Trace:
+        """The shortest explored path from the start to ``state``, as a trace (found under
+        the start world's lifecycle; ``broken`` names the invariant it breaks, if any)."""
+        steps = []
+        node = self._node(state)
+        while node.parent is not None and node.via is not None:
+            steps.append(TraceStep(node.via, node.outcome, role_states(node.world)))
+            node = self.nodes[node.parent]
+        checked = next((inv for inv in self.invariants if inv.name == broken), None)
+        lifecycle = self.nodes[0].world.lifecycle
+        return Trace(self.start, tuple(reversed(steps)), broken, checked, lifecycle=lifecycle)
+
+    def describe_state(self, state: int) -> str:
+        """One line: each account's role state, integrations and purchase orders."""
+        return describe_world(self._node(state).world, dynamic=False)
+
+    def _repr_html_(self) -> str:
+        invariants = html_table(
+            ["invariant", "verdict", "what it says"],
+            [
+                [inv.name, "BROKEN" if inv.name in self.violations else "held", inv.summary]
+                for inv in self.invariants
+            ],
+            f"{self.states} states, {self.moves_tried} moves, depth {self.depth}"
+            + ("" if self.complete else f" (stopped early: {self.stopped_because})"),
+        )
+        return invariants + "".join(t._repr_html_() for t in self.violations.values())
+
+    def summary(self, *, timings: bool = True) -> str:
+        """The report the CLI prints: counts, invariants held or broken, counterexamples.
+        ``timings=False`` leaves out times (for output that must not change between runs)."""
+        if not self.complete:
+            reach = f"stopped early: {self.stopped_because}"
+        elif self.frontier:
+            reach = f"{self.frontier} states at the depth bound not expanded"
+        else:
+            reach = "every reachable state found"
+        took = (
+            f" in {self.elapsed:.2f}s ({self.states_per_second:,.0f} states/s)" if timings else ""
+        )
+        lines = [
+            f"explored {self.states} states, {self.moves_tried} moves, to depth {self.depth}"
+            f"{took}; {reach}",
+            f"dead ends: {len(self.dead_ends)}",
+            "reachable role states (management, member, standalone ...) and how many states each:",
+            *(f"  {combo}: {count}" for combo, count in self.role_state_counts().items()),
+            "invariants:",
+        ]
+        for inv in self.invariants:
+            verdict = "BROKEN" if inv.name in self.violations else "held"
+            lines.append(f"  {verdict:<6} {inv.name}: {inv.summary}")
+        for name, trace in self.violations.items():
+            lines.append(f"\nshortest counterexample for {name}:")
+            lines.append(str(trace))
+        return "\n".join(lines)
+
+    def role_state_counts(self) -> dict[str, int]:
+        """How many explored states have each combination of role states, one per account."""
+        counts: dict[str, int] = {}
+        for node in self.nodes:
+            combo = ", ".join(state for _, state in role_states(node.world))
+            counts[combo] = counts.get(combo, 0) + 1
+        return dict(sorted(counts.items()))
+
+    def to_json_value(self) -> dict[str, Any]:
+        """The result as plain JSON data (states described, counterexamples in full)."""
+        return {
+            "states": self.states,
+            "moves_tried": self.moves_tried,
+            "depth": self.depth,
+            "complete": self.complete,
+            "frontier": self.frontier,
+            "stopped_because": self.stopped_because,
+            "elapsed_seconds": round(self.elapsed, 3),
+            "dead_ends": list(self.dead_ends),
+            "invariants": {inv.name: inv.name not in self.violations for inv in self.invariants},
+            "violations": {k: v.to_json_value() for k, v in self.violations.items()},
+            "reachable_states": [self.describe_state(i) for i in range(self.states)],
+        }

@@ -1,0 +1,146 @@
+"""What a parallel search sends to other processes, and what they do with it.
+
+A world does not travel as itself (its lock, its compiled lifecycle): the start world travels
+as a :class:`PortableWorld` (its snapshot, its lifecycle's table, its usage models), and each
+state as its *path*, the indexes of the moves that first reached it from the start. A worker
+rebuilds the start once a task and replays its chunk's paths, sharing their prefixes (a chunk
+is consecutive states of one breadth-first level: siblings share a parent, cousins a
+grandparent), so that a state costs about one replayed move, against a whole state's moves to
+expand it. Measured against pickling a snapshot of each state: cheaper, and nothing to
+restore.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from slr_fsm.errors import UsageError
+from slr_fsm.invariants import Invariant
+from slr_fsm.lifecycle import LIFECYCLE, Lifecycle
+from slr_fsm.moves import Move
+from slr_fsm.simulation import Simulation
+from slr_fsm.trace import TraceStep
+
+from .serial import expand_moves, state_failures
+
+__all__ = ["NodeReport", "PortableWorld", "Task", "run_task"]
+
+
+@attrs.frozen
+class PortableWorld:
+    """A world as it travels between processes: rebuilt by :meth:`rebuild`, in the same state
+    (checked by :meth:`of` before any work is sent)."""
+
+    world_type: type[Simulation]
+    snapshot: dict[str, Any] = attrs.field(repr=False)
+    lifecycle: tuple[type[Lifecycle], tuple[Any, ...], tuple[Any, ...]] | None
+    """``None`` for the library's lifecycle, else its class, table and state refusals."""
+    usage_models: tuple[Any, ...]
+
+    @classmethod
+    def of(cls, world: Simulation) -> PortableWorld:
+        """``world`` made portable; a :class:`UsageError` if it does not come back the same."""
+        lc = world.lifecycle
+        lifecycle = (
+            None
+            if lc is LIFECYCLE
+            else (type(lc), tuple(lc.table), tuple(lc.state_refusals.items()))
+        )
+        catalogue = getattr(world, "_catalogue", None)
+        models = tuple(getattr(catalogue, "usage_models", {}).values())
+        portable = cls(type(world), world.snapshot(), lifecycle, models)
+        back = portable.rebuild()
+        if not back.same_state(world) or back.abstract_state() != world.abstract_state():
+            raise UsageError(
+                "This world cannot be explored in parallel: rebuilt from its snapshot in "
+                "another process it would not be in the same state. Explore it without an "
+                "executor."
+            )
+        return portable
+
+    def rebuild(self) -> Simulation:
+        """The world again (its lifecycle built once a process)."""
+        lifecycle = LIFECYCLE if self.lifecycle is None else _lifecycle(self.lifecycle)
+        return self.world_type.restore(
+            self.snapshot, lifecycle=lifecycle, usage_models=self.usage_models
+        )
+
+
+_LIFECYCLES: dict[Any, Lifecycle] = {}
+"""The lifecycles this process has built, by class and table (a table is checked and
+compiled once, not once a task)."""
+
+
+def _lifecycle(parts: tuple[type[Lifecycle], tuple[Any, ...], tuple[Any, ...]]) -> Lifecycle:
+    try:
+        known = _LIFECYCLES.get(parts)
+    except TypeError:  # a table that cannot be hashed: built each time
+        kind, table, refusals = parts
+        return kind(table, dict(refusals))
+    if known is None:
+        kind, table, refusals = parts
+        known = _LIFECYCLES[parts] = kind(table, dict(refusals))
+    return known
+
+
+@attrs.frozen
+class Task:
+    """One chunk of a breadth-first level: check each state, and expand it unless ``expand``
+    is False (the depth bound, or a bound that stopped the search)."""
+
+    start: PortableWorld
+    moves: tuple[Move, ...]
+    state_checks: tuple[Invariant, ...]
+    step_checks: tuple[Invariant, ...]
+    paths: tuple[tuple[int, ...], ...]
+    expand: bool
+    skip: frozenset[str]
+    """Invariants broken already, earlier than anything this task could find."""
+
+
+@attrs.frozen
+class NodeReport:
+    """What a worker found at one state: the state checks it breaks and, when expanded, each
+    move's outcome, the fingerprint of each move that changed the state (by move index), and
+    the step checks broken (move index, invariant, how, the last step of the trace)."""
+
+    state_failures: tuple[tuple[str, str], ...]
+    outcomes: tuple[str, ...] | None
+    changed: dict[int, Any]
+    broken: tuple[tuple[int, str, str, TraceStep], ...]
+
+
+def run_task(task: Task) -> list[NodeReport]:
+    """Replay the task's paths (sharing prefixes), check and expand each state."""
+    start = task.start.rebuild()
+    worlds: dict[tuple[int, ...], Simulation] = {(): start}
+
+    def world_at(path: tuple[int, ...]) -> Simulation:
+        world = worlds.get(path)
+        if world is None:
+            world = world_at(path[:-1]).fork()
+            task.moves[path[-1]].apply(world)
+            worlds[path] = world
+        return world
+
+    reports = []
+    for path in task.paths:
+        world = world_at(path)
+        failed = tuple(state_failures(task.state_checks, world, task.skip))
+        if not task.expand:
+            reports.append(NodeReport(failed, None, {}, ()))
+            continue
+        outcomes: list[str] = []
+        changed: dict[int, Any] = {}
+        broken: list[tuple[int, str, str, TraceStep]] = []
+        for i, outcome, after, failures in expand_moves(
+            world, task.moves, task.step_checks, task.skip
+        ):
+            outcomes.append(outcome)
+            if after is not None:
+                changed[i] = after.abstract_state()
+            broken.extend((i, name, how, last) for name, how, last in failures)
+        reports.append(NodeReport(failed, tuple(outcomes), changed, tuple(broken)))
+    return reports

@@ -1,0 +1,153 @@
+"""explore(..., executor=...) finds what the serial search finds: the same states in the same
+order, the same moves and outcomes, the same shortest counterexamples, on a process pool and on
+a local dask cluster; `slr-fsm explore --workers N` says the same as one process."""
+
+from __future__ import annotations
+
+import json
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+
+import pytest
+
+from slr_fsm import UsageError
+from slr_fsm.cli import main
+from slr_fsm.explore import ExploreResult, default_moves, explore, small_world
+from tests.test_explore import MEMBER, planted_world
+
+ADMIN_MOVES = [m for m in default_moves(small_world()) if m.principal != "readonly"]
+"""The administrators' moves and the clock: the planted bug's space, half the moves."""
+
+
+def same_search(serial: ExploreResult, parallel: ExploreResult) -> None:
+    """Both searches found the same states in the same order, by the same moves, and the same
+    counterexamples (steps, how they failed, in the same order)."""
+    assert [n.world.abstract_state() for n in parallel.nodes] == [
+        n.world.abstract_state() for n in serial.nodes
+    ]
+    assert [(n.depth, n.parent, n.via, n.outcome) for n in parallel.nodes] == [
+        (n.depth, n.parent, n.via, n.outcome) for n in serial.nodes
+    ]
+    assert parallel.edges == serial.edges
+    assert list(parallel.violations) == list(serial.violations)
+    for name, trace in serial.violations.items():
+        assert parallel.violations[name].steps == trace.steps
+        assert parallel.violations[name].failure == trace.failure
+    assert (parallel.complete, parallel.stopped_because) == (
+        serial.complete,
+        serial.stopped_because,
+    )
+    assert parallel.summary(timings=False) == serial.summary(timings=False)
+
+
+def no_member_role_exists(world):
+    """Breaks as soon as the member account's role exists (a state check)."""
+    return not world.role(MEMBER).exists
+
+
+def no_conflict_answered(step):
+    """Breaks on the first move answered ConflictException (a step check)."""
+    return step.outcome != "ConflictException"
+
+
+def no_deletion_task(world):
+    """Breaks once any deletion task exists (a state check, two moves deep)."""
+    return not world.deletion_tasks
+
+
+CHECKS = [
+    "never_deleted_while_in_use",
+    no_member_role_exists,
+    no_conflict_answered,
+    no_deletion_task,
+]
+
+
+@pytest.fixture(scope="module")
+def pool():
+    with ProcessPoolExecutor(2) as executor:
+        yield executor
+
+
+def test_a_process_pool_finds_the_planted_bugs_shortest_counterexample_as_serial_does(pool):
+    serial = explore(planted_world(), depth=4, moves=ADMIN_MOVES, invariants=CHECKS)
+    parallel = explore(
+        planted_world(), depth=4, moves=ADMIN_MOVES, invariants=CHECKS, executor=pool
+    )
+    names = [inv if isinstance(inv, str) else inv.__name__ for inv in CHECKS]
+    assert set(serial.violations) == set(names)
+    assert len(serial.violations["never_deleted_while_in_use"]) == 4
+    same_search(serial, parallel)
+
+
+@pytest.mark.parametrize("max_states", [1, 40, 150])
+def test_a_bound_stops_the_parallel_search_where_it_stops_the_serial_one(pool, max_states):
+    serial = explore(depth=6, max_states=max_states, moves=ADMIN_MOVES, invariants=CHECKS)
+    parallel = explore(
+        depth=6, max_states=max_states, moves=ADMIN_MOVES, invariants=CHECKS, executor=pool
+    )
+    assert not serial.complete
+    same_search(serial, parallel)
+
+
+class InOrder(Executor):
+    """An executor that runs each task when it is submitted, in this process: the parallel
+    algorithm alone, without processes."""
+
+    def submit(self, fn, /, *args, **kwargs):
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+@pytest.mark.parametrize("depth", [0, 1, 3])
+def test_the_level_by_level_search_equals_the_serial_one_at_every_depth(depth):
+    serial = explore(depth=depth, moves=ADMIN_MOVES, invariants=CHECKS)
+    in_order = explore(depth=depth, moves=ADMIN_MOVES, invariants=CHECKS, executor=InOrder())
+    same_search(serial, in_order)
+
+
+def test_a_local_dask_cluster_gives_the_serial_results():
+    distributed = pytest.importorskip("distributed")
+    checks = [*CHECKS, lambda world: world.pending_work < 5]  # cloudpickle sends a lambda
+    serial = explore(planted_world(), depth=2, moves=ADMIN_MOVES, invariants=checks)
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+        ) as cluster,
+        distributed.Client(cluster) as client,
+    ):
+        parallel = explore(
+            planted_world(),
+            depth=2,
+            moves=ADMIN_MOVES,
+            invariants=checks,
+            executor=client.get_executor(),
+        )
+    same_search(serial, parallel)
+
+
+def test_what_a_process_pool_cannot_send_is_refused_before_any_work(pool):
+    with pytest.raises(UsageError, match="cannot send these invariants"):
+        explore(depth=1, invariants=[lambda world: True], executor=pool)
+    with pytest.raises(UsageError, match=r"concurrent\.futures\.Executor"):
+        explore(depth=1, executor="two processes")
+
+
+def test_cli_workers_say_what_one_process_says(capsys):
+    def answer(workers: str) -> dict:
+        assert main(["explore", "--depth", "2", "--json", "--workers", workers]) == 0
+        report = json.loads(capsys.readouterr().out)
+        del report["elapsed_seconds"]
+        return report
+
+    assert answer("2") == answer("1")
+
+
+@pytest.mark.parametrize("workers", ["0", "-1", "two", "62"])
+def test_cli_bad_workers_are_one_line_with_exit_code_2(capsys, workers):
+    with pytest.raises(SystemExit) as exited:
+        main(["explore", "--workers", workers])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "--workers" in err
