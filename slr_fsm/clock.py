@@ -85,6 +85,11 @@ class VirtualClock:
 
     start: dt.datetime = DEFAULT_START
     elapsed: float = 0.0
+    _last: tuple[dt.datetime, float, dt.datetime] | None = attrs.field(
+        default=None, init=False, eq=False, repr=False
+    )
+    """The last :meth:`now` answered, with the start and elapsed time it was for (time stands
+    still between most calls, and every logged attempt asks)."""
 
     def copy(self) -> VirtualClock:
         """An independent clock at the same time."""
@@ -92,7 +97,11 @@ class VirtualClock:
 
     def now(self) -> dt.datetime:
         """The current virtual time (timezone-aware, UTC)."""
-        return self.at(self.elapsed)
+        last, start, elapsed = self._last, self.start, self.elapsed
+        if last is not None and last[0] is start and last[1] == elapsed:
+            return last[2]
+        now = self._last = (start, elapsed, self.at(elapsed))
+        return now[2]
 
     def at(self, elapsed: float) -> dt.datetime:
         """The virtual time ``elapsed`` seconds after the start."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, overload
 
 import attrs
@@ -19,7 +19,7 @@ import attrs
 from slr_fsm.display import html_table
 from slr_fsm.states import RoleState
 
-__all__ = ["OK", "Event", "EventLog", "trace_to_jsonl"]
+__all__ = ["OK", "Event", "EventLog", "new_event", "trace_to_jsonl"]
 
 OK = "ok"
 """The outcome of an accepted attempt; a refused one records its AWS error code."""
@@ -84,6 +84,62 @@ class Event:
             f"[{self.time:%H:%M:%S}] {self.principal}@{self.account_id} "
             f"{self.operation}({args}): {self.outcome} | role {states}"
         )
+
+
+def _slot_setters() -> Callable[..., Event]:
+    """``Event(...)`` built through its slots directly: attrs' frozen ``__init__`` looks each
+    field's setter up by name, and the log makes one entry per attempt (a third of the cost
+    of making one). ``tests/test_events.py`` proves both build equal events."""
+    (
+        seq,
+        time,
+        account,
+        principal,
+        operation,
+        parameters,
+        outcome,
+        message,
+        role_account,
+        before,
+        after,
+        role_name,
+    ) = (Event.__dict__[f.name].__set__ for f in attrs.fields(Event))
+    new = object.__new__
+
+    def logged_event(
+        n: int,
+        at: dt.datetime,
+        account_id: str,
+        principal_name: str,
+        operation_name: str,
+        given: dict[str, Any],
+        outcome_code: str,
+        text: str | None,
+        role_account_id: str,
+        state_before: RoleState,
+        state_after: RoleState,
+        name: str | None = None,
+    ) -> Event:
+        event: Event = new(Event)
+        seq(event, n)
+        time(event, at)
+        account(event, account_id)
+        principal(event, principal_name)
+        operation(event, operation_name)
+        parameters(event, given)
+        outcome(event, outcome_code)
+        message(event, text)
+        role_account(event, role_account_id)
+        before(event, state_before)
+        after(event, state_after)
+        role_name(event, name)
+        return event
+
+    return logged_event
+
+
+new_event = _slot_setters()
+"""Make an :class:`Event`, faster than ``Event(...)`` (same arguments, equal result)."""
 
 
 def trace_to_jsonl(events: Iterable[Event]) -> str:

@@ -81,17 +81,18 @@ class Face:
         """Run ``body`` as one logged, atomic attempt about a role (default: in this account;
         the world's role when it simulates only one and the call names none). A caller the
         world does not hold is refused first."""
-        if role_name is None and len(self._world.specs) == 1:
-            role_name = self._world.specs[0].role_name
+        world = self._world
+        if role_name is None and len(world.specs) == 1:
+            role_name = world.specs[0].role_name
         role = (role_account_id or self.account.account_id, role_name)
+        if self._refused is not None:
 
-        def checked() -> T:
-            self._check_credentials()
-            return body()
+            def refused() -> T:
+                self._check_credentials()
+                return body()
 
-        return self._world.attempt(
-            self.account, self.principal, operation, parameters, role, checked
-        )
+            body = refused
+        return world.attempt(self.account, self.principal, operation, parameters, role, body)
 
 
 def _stranger(account: object, principal: object) -> tuple[Account, Principal] | None:

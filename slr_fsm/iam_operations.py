@@ -55,10 +55,11 @@ class IamOperation:
     trigger: str | None = None
     protected: bool = False
     unsimulated: tuple[str, ...] = ()
+    action: str = attrs.field(init=False, eq=False, repr=False)
+    """The IAM action a caller's policy must allow, e.g. ``iam:GetRole``."""
 
-    @property
-    def action(self) -> str:
-        """The IAM action a caller's policy must allow, e.g. ``iam:GetRole``."""
+    @action.default
+    def _action(self) -> str:
         return f"iam:{self.name}"
 
 

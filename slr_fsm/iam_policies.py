@@ -100,7 +100,7 @@ class IamPolicies(Face):
 
         def attempt() -> dict[str, Any]:
             validate(op.params, kwargs)
-            given = [name for name in op.unsimulated if kwargs.get(name) is not None]
+            given = op.unsimulated and [n for n in op.unsimulated if kwargs.get(n) is not None]
             if given:
                 raise RequestNotSimulated(
                     f"{op.name}: slr_fsm does not simulate {', '.join(given)} (it evaluates the "

@@ -69,7 +69,7 @@ class _Model:
 class _Compiled:
     """What firing one trigger needs, read-only after construction."""
 
-    __slots__ = ("before_state", "branches", "refusals")
+    __slots__ = ("before_state", "branches", "by_state", "refusals")
 
     def __init__(
         self,
@@ -80,6 +80,12 @@ class _Compiled:
         self.before_state = before_state
         self.branches = branches
         self.refusals = refusals
+        self.by_state: dict[str, tuple[_Branch, ...] | Outcome] = {
+            **{state._value_: refused for state, refused in refusals.items()},
+            **{state._value_: rows for state, rows in branches.items()},
+        }
+        """Each state's branches or refusal, by the state's value: a str hashes in C, an
+        Enum member in Python (``Enum.__hash__``), and every request fires a trigger."""
 
 
 class Lifecycle:
@@ -172,18 +178,24 @@ class Lifecycle:
         that choose among the rows leaving that state (the first row whose guards all pass wins,
         as in ``transitions``). Reads only immutable data: safe from any thread.
         """
-        _check_arguments(state, trigger, facts)
+        if not (  # _check_arguments, inlined (the checks alone; it words the refusal)
+            isinstance(state, RoleState) and isinstance(trigger, str) and type(facts) is GuardFacts
+        ):
+            _check_arguments(state, trigger, facts)
         compiled = self._compiled.get(trigger)
         if compiled is None:
             raise _unknown_trigger(trigger, self._rows)
         for predicate, guard in compiled.before_state:
             if not predicate(facts):
                 return Outcome(trigger, state, state, guard.name, guard.refusal_code)
-        branches = compiled.branches.get(state)
-        if branches is None:
-            return compiled.refusals[state]
+        branches = compiled.by_state[state._value_]
+        if isinstance(branches, Outcome):
+            return branches
         for predicates, outcome in branches:
-            if all(p(facts) for p in predicates):
+            for predicate in predicates:
+                if not predicate(facts):
+                    break
+            else:
                 return outcome
         guard = _failed_guard(self._rows[trigger], state, facts)
         return Outcome(trigger, state, state, guard.name, guard.refusal_code)

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from typing import cast
 
 from slr_fsm.errors import UsageError
 from slr_fsm.policy_document import VERSIONS as VERSIONS
@@ -101,6 +102,57 @@ def evaluate(
     >>> evaluate([policy], "iam:CreateServiceLinkedRole", "arn:aws:iam::111122223333:role/x")
     <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
     """
+    key = _decision_key(policies, action, resource, context)
+    if key is not None:
+        cached = _DECISIONS.get(key)
+        if cached is not None and cached[0] is policies:
+            return cached[1]
+    decision = _evaluate(policies, action, resource, context)
+    if key is not None and _only_documents(cast("tuple[object, ...]", policies)):
+        if len(_DECISIONS) >= _MOST_DECISIONS:
+            _DECISIONS.clear()
+        _DECISIONS[key] = (policies, decision)
+    return decision
+
+
+_DECISIONS: dict[tuple[object, ...], tuple[object, Decision]] = {}
+"""Decisions already made, by the identity of the policies' tuple, the action, the resource and
+the context. Sound because a tuple of :class:`PolicyDocument` values (exactly that class:
+frozen, holding only tuples, strings and compiled patterns) can never change, and each entry
+holds the tuple, so its id cannot be reused while the entry lives. Shared by every world."""
+_MOST_DECISIONS = 4096
+"""The cache is emptied when it reaches this many entries (a world has few principals)."""
+
+
+def _decision_key(
+    policies: object, action: object, resource: object, context: object
+) -> tuple[object, ...] | None:
+    """The cache key of a request, or ``None`` for one that is not cached: policies not in a
+    tuple, or an action, resource or context that is not exactly ``str`` (a subclass could
+    compare or hash as it likes)."""
+    if type(policies) is not tuple or type(action) is not str or type(resource) is not str:
+        return None
+    if context is None:
+        return (id(policies), action, resource)
+    if type(context) is not dict:
+        return None
+    items = tuple(context.items())
+    if not all(type(k) is str and type(v) is str for k, v in items):
+        return None
+    return (id(policies), action, resource, items)
+
+
+def _only_documents(policies: tuple[object, ...]) -> bool:
+    return all(type(policy) is PolicyDocument for policy in policies)
+
+
+def _evaluate(
+    policies: Iterable[PolicyDocument] | PolicyDocument,
+    action: str,
+    resource: str,
+    context: Mapping[str, str] | None,
+) -> Decision:
+    """:func:`evaluate`, without the cache: checks its arguments, then reads the statements."""
     if isinstance(policies, PolicyDocument):
         policies = (policies,)  # one policy given on its own
     if isinstance(policies, str | bytes | Mapping) or not isinstance(policies, Iterable):

@@ -116,6 +116,38 @@ class Role:
         """Whether IAM holds the role now."""
         return self.state.exists
 
+    def with_description(self, description: str | None) -> Role:
+        """The role with another description (``attrs.evolve``'s answer, built directly: an
+        edit is the hot path of every UpdateRoleDescription).
+
+        >>> from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS as spec
+        >>> Role(spec, "111122223333").with_description("billing").description
+        'billing'
+        """
+        return Role(
+            self.spec,
+            self.account_id,
+            self.state,
+            self.role_id,
+            self.create_date,
+            description,
+            self.previous_role_ids,
+            self.tags,
+        )
+
+    def with_state(self, state: RoleState) -> Role:
+        """The role in another state, everything else kept (as :meth:`with_description`)."""
+        return Role(
+            self.spec,
+            self.account_id,
+            state,
+            self.role_id,
+            self.create_date,
+            self.description,
+            self.previous_role_ids,
+            self.tags,
+        )
+
     def with_tags(self, tags: Iterable[Tag]) -> Role:
         """The role with ``tags`` added. A tag whose key matches one the role has, in any case,
         replaces it in its place, key and value (IAM role tag keys are case-insensitive, and

@@ -135,7 +135,10 @@ class RoleSpec:
             raise UsageError(
                 f"An AWS account id is 12 digits, as a string; got {shown(account_id)}"
             )
-        return f"arn:aws:iam::{account_id}:role{self.path}{self.role_name}"
+        return (
+            f"arn:aws:iam::{account_id}:role{SERVICE_ROLE_PATH_PREFIX}{self.service_principal}/"
+            f"{self.role_name}"
+        )
 
     def deletion_task_prefix(self) -> str:
         """Every deletion task id of this role starts with this, then a UUID."""

@@ -22,7 +22,17 @@ import attrs
 from slr_fsm.errors import ValidationError
 from slr_fsm.shown import shown, shown_text
 
-__all__ = ["NAME_PATTERN", "PATTERN_TRANSLATIONS", "Param", "python_pattern", "validate"]
+__all__ = [
+    "NAME_PATTERN",
+    "PATTERN_TRANSLATIONS",
+    "Param",
+    "python_pattern",
+    "refuse_invalid",
+    "validate",
+]
+
+_NO_LIMIT = 1 << 62
+"""Longer than any value a process can hold: the length bound of a parameter without one."""
 
 NAME_PATTERN = r"[\w+=,.@-]+"
 r"""IAM's pattern for role names, service names, custom suffixes and policy names (``\w`` is
@@ -69,12 +79,16 @@ class Param:
     min_value: int | None = None
     max_value: int | None = None
     _compiled: re.Pattern[str] | None = attrs.field(init=False, eq=False, repr=False)
+    _longest: int = attrs.field(init=False, eq=False, repr=False)
+    """``max_length``, or a length no value reaches when there is none."""
 
     def __attrs_post_init__(self) -> None:
         compiled = (
             None if self.pattern is None else re.compile(python_pattern(self.pattern), re.ASCII)
         )
         object.__setattr__(self, "_compiled", compiled)
+        longest = self.max_length if self.max_length is not None else _NO_LIMIT
+        object.__setattr__(self, "_longest", longest)
 
     @property
     def wire_name(self) -> str:
@@ -82,6 +96,22 @@ class Param:
         if self.name.startswith("AWS"):
             return "aWS" + self.name[3:]
         return self.name[0].lower() + self.name[1:]
+
+    def accepts(self, value: Any) -> bool:
+        """Whether a value of the right type meets every constraint: ``not problems(value)``,
+        without building the messages (the hot path of every call)."""
+        if isinstance(value, str | list):
+            size = len(value)
+            if size < self.min_length or (self.max_length is not None and size > self.max_length):
+                return False
+            if not (value and isinstance(value, str) and self._compiled is not None):
+                return True
+            return self._compiled.fullmatch(value) is not None
+        if isinstance(value, int) and not isinstance(value, bool):
+            return (self.min_value is None or value >= self.min_value) and (
+                self.max_value is None or value <= self.max_value
+            )
+        return True
 
     def problems(self, value: Any) -> list[str]:
         """AWS's constraint messages for a value of the right type (empty when valid)."""
@@ -109,7 +139,58 @@ def validate(params: Sequence[Param], given: Mapping[str, Any]) -> None:
 
     Unknown and mistyped parameters are refused in botocore's wording (it refuses them before
     sending); constraint violations in IAM's ("1 validation error detected: ...").
+
+    A valid request is recognised without building any message; anything else is judged by
+    :func:`refuse_invalid`, which words the refusal.
     """
+    matched = 0
+    for param in params:
+        if param.name in given:
+            matched += 1
+            value = given[param.name]
+            kind = param.kind
+            if type(value) is str and kind is str:  # the usual case: Param.accepts, inlined
+                if not param.min_length <= len(value) <= param._longest or (
+                    value
+                    and param._compiled is not None
+                    and param._compiled.fullmatch(value) is None
+                ):
+                    break
+            elif (
+                not isinstance(value, kind)
+                or (kind is int and isinstance(value, bool))
+                or not param.accepts(value)
+            ):
+                break
+        elif param.required:
+            break
+    else:
+        if matched == len(given) and _distinct_names(params):
+            return
+    refuse_invalid(params, given)
+
+
+_DISTINCT: dict[int, tuple[tuple[Param, ...], bool]] = {}
+"""Whether a tuple of parameters names each parameter once, by the tuple's id (the entry holds
+the tuple, so the id cannot be reused while it is cached)."""
+
+
+def _distinct_names(params: Sequence[Param]) -> bool:
+    """Whether no two parameters share a name (then matching as many as were given means
+    every given name is known)."""
+    if type(params) is not tuple:
+        return len({p.name for p in params}) == len(params)
+    entry = _DISTINCT.get(id(params))
+    if entry is None or entry[0] is not params:
+        if len(_DISTINCT) >= 1024:
+            _DISTINCT.clear()
+        entry = _DISTINCT[id(params)] = (params, len({p.name for p in params}) == len(params))
+    return entry[1]
+
+
+def refuse_invalid(params: Sequence[Param], given: Mapping[str, Any]) -> None:
+    """:func:`validate`, building the messages as it goes: the reference the fast path is
+    tested against (it raises the same refusal, and passes exactly the same requests)."""
     known = {p.name: p for p in params}
     for name in given:
         if not isinstance(name, str) or name not in known:

@@ -15,7 +15,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from slr_fsm.clock import VirtualClock
 from slr_fsm.errors import AwsError
-from slr_fsm.events import OK, Event
+from slr_fsm.events import OK, Event, new_event
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.shown import shown, shown_text
 
@@ -60,13 +60,39 @@ class Journal:
         after: RoleState,
     ) -> Event:
         """Add one entry, numbered in order, stamped with the current virtual time."""
-        event = Event(
-            len(self.events),
-            self._clock().now(),
+        return self._record(
             account_id,
             principal,
             operation,
             dict(parameters),
+            outcome,
+            message,
+            role,
+            before,
+            after,
+        )
+
+    def _record(
+        self,
+        account_id: str,
+        principal: str,
+        operation: str,
+        parameters: dict[str, Any],
+        outcome: str,
+        message: str | None,
+        role: tuple[str, str | None],
+        before: RoleState,
+        after: RoleState,
+    ) -> Event:
+        """:meth:`append` of parameters the log may keep as they are (a dict no one else holds)."""
+        events = self.events
+        event = new_event(
+            len(events),
+            self._clock().now(),
+            account_id,
+            principal,
+            operation,
+            parameters,
             outcome,
             message,
             role[0],
@@ -74,7 +100,7 @@ class Journal:
             after,
             role[1],
         )
-        self.events.append(event)
+        events.append(event)
         return event
 
     def attempt(
@@ -84,31 +110,31 @@ class Journal:
         operation: str,
         parameters: Mapping[str, Any],
         role: tuple[str, str | None],
-        state_of: Callable[[], RoleState],
+        state_of: Callable[[str, str | None], RoleState],
         body: Callable[[], T],
         after: Callable[[], None],
     ) -> T:
         """Run ``body`` atomically and log it, accepted or refused (refusals are re-raised).
 
-        ``role`` is the ``(account, role name)`` the attempt concerns and ``state_of`` reads its
-        state; ``after`` runs once an accepted attempt is logged (the work due at once).
+        ``role`` is the ``(account, role name)`` the attempt concerns and ``state_of(*role)``
+        reads its state; ``after`` runs once an accepted attempt is logged (the work due at once).
         """
         with self.lock:
             logged = loggable(parameters)
-            before = state_of()
+            before = state_of(*role)
             self.attempts += 1
             try:
                 result = body()
             except Exception as error:  # logged as refused, whatever refused it, then re-raised
                 code, message = refusal_of(error)
-                self.append(
+                self._record(
                     account_id, principal, operation, logged, code, message, role, before, before
                 )
                 raise
             finally:
                 self.attempts -= 1
-            self.append(
-                account_id, principal, operation, logged, OK, None, role, before, state_of()
+            self._record(
+                account_id, principal, operation, logged, OK, None, role, before, state_of(*role)
             )
             after()
             return result
@@ -172,6 +198,9 @@ def loggable(parameters: Mapping[Any, Any]) -> dict[str, Any]:
     text form (see :func:`slr_fsm.shown.shown`)."""
     logged: dict[str, Any] = {}
     for key, value in parameters.items():
+        if type(key) is str and type(value) is str and len(value) <= _LONGEST_KEPT:
+            logged[key] = value  # the usual case, kept as it is (what _kept answers for it)
+            continue
         name = str.__str__(key) if isinstance(key, str) else shown(key)
         kept = _kept(value, 0, [_MOST_ITEMS_KEPT])
         logged[name] = shown(value, 200) if kept is _NOT_KEPT else kept

@@ -44,15 +44,16 @@ class KernelApi:
     ) -> R:
         """Run one caller's attempt atomically and log it, accepted or refused (refusals are
         re-raised). ``role`` is the ``(account id, role name)`` the attempt concerns."""
+        roles = self._roles
         return self._journal.attempt(
             account.account_id,
             caller.name,
             operation,
             parameters,
             role,
-            lambda: self._roles.state_of(*role),
+            roles.state_of,
             body,
-            self._roles.scheduler.run_due_now,
+            roles.scheduler.run_due_now,
         )
 
     def atomic(self) -> AbstractContextManager[bool]:
@@ -140,7 +141,8 @@ class KernelApi:
         return self._roles.change_tags(account_id, caller, role_name, action, add, remove)
 
     def _require_attempt(self, what: str) -> None:
-        if not self._journal.in_attempt:
+        journal = self._journal  # Journal.in_attempt, inlined: every change asks
+        if not (journal.attempts > 0 and journal.lock._is_owned()):  # type: ignore[attr-defined]
             raise UsageError(
                 f"World.{what}() changes the world, so it runs inside World.attempt(...), which "
                 "makes it atomic and logs it; the faces (sim.iam(...), ...) do that for you."

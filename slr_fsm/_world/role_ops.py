@@ -29,6 +29,10 @@ from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
 
 __all__ = ["RoleOps"]
 
+_ALLOWED = GuardFacts(caller_allowed=True)
+_NOT_ALLOWED = GuardFacts(caller_allowed=False)
+"""A request's facts (frozen values, so one of each serves every request)."""
+
 
 class RoleOps:
     """Judge-and-apply for one world's roles and deletion tasks."""
@@ -136,15 +140,19 @@ class RoleOps:
         The caller's permission is judged first (AWS authorizes before it looks the role up),
         then the lifecycle decides from the role's state. Nothing is changed here.
         """
-        resource = self.role_arn(account_id, role_name)
-        decision = self._directory.decide(caller, action, resource, context)
         spec = self._catalogue.by_role_name(role_name)
+        resource = (
+            f"arn:aws:iam::{account_id}:role/{role_name}"
+            if spec is None
+            else spec.role_arn(account_id)
+        )
+        decision = self._directory.decide(caller, action, resource, context)
         if spec is None:
             if decision is not Decision.ALLOW:
                 raise access_denied(caller, action, resource, decision)
             raise role_not_found(role_name)
         role = self.role(account_id, spec)
-        facts = GuardFacts(caller_allowed=decision is Decision.ALLOW)
+        facts = _ALLOWED if decision is Decision.ALLOW else _NOT_ALLOWED
         outcome = self._lifecycle.fire(role.state, trigger, facts)
         if not outcome.ok:
             raise refusal_error(outcome, role, caller=caller, action=action, decision=decision)
@@ -260,7 +268,7 @@ class RoleOps:
         role = self.judge(account_id, caller, role_name, "update_description", action)
         if description is None:
             return role
-        updated = attrs.evolve(role, description=description or None)
+        updated = role.with_description(description or None)
         self.put_role(updated)
         return updated
 
@@ -325,7 +333,7 @@ class RoleOps:
         if outcome.refused_by == "state" or work.task_id not in (None, role.role_id):
             return  # deleted (or re-created) before it was ready: nothing left to finish
         if outcome.after is RoleState.ACTIVE:
-            self.put_role(attrs.evolve(role, state=RoleState.ACTIVE))
+            self.put_role(role.with_state(RoleState.ACTIVE))
             self._log_work(work, OK, None, role.state, RoleState.ACTIVE)
             return
         self.put_role(  # nothing was created: the failed RoleId joins no history
@@ -363,7 +371,7 @@ class RoleOps:
         now, ids = self._state.clock.now(), {"DeletionTaskId": task.task_id}
         nothing_left = outcome.refused_by == "state"  # its creation failed first
         if not nothing_left:
-            self.put_role(attrs.evolve(role, state=outcome.after))
+            self.put_role(role.with_state(outcome.after))
         if nothing_left or outcome.after is RoleState.DELETED:
             self.put_task(attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now))
             after = role.state if nothing_left else outcome.after
