@@ -7,6 +7,8 @@ caller's identity policies allow an action.
 
 from __future__ import annotations
 
+import functools
+import itertools
 import re
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -62,7 +64,15 @@ _LONGEST_SERVICE = 128
 def principal_key(account_id: str, name: str) -> tuple[str, str]:
     """Where an IAM user is kept: IAM user names are unique in an account regardless of case
     (CreateUser: "Names are not distinguished by case")."""
-    return (account_id, name.lower())
+    lowered = name.lower()
+    return (account_id, name if lowered == name else lowered)
+
+
+@functools.lru_cache(maxsize=1024)
+def _default_principal(account_id: str, name: str) -> Principal:
+    """One of the principals every account has (``admin``, ``readonly``): made when asked for,
+    not stored, so an account costs one entry in the world whatever its default users."""
+    return Principal(name, account_id, DEFAULT_POLICIES[name])
 
 
 class Directory:
@@ -76,7 +86,8 @@ class Directory:
     def add_account(self, account: Account) -> Account:
         """Register a standalone account (in no organization), with ``admin`` and ``readonly``."""
         self._claim(account.account_id)
-        account = attrs.evolve(account, organization_id=None)
+        if account.organization_id is not None:
+            account = attrs.evolve(account, organization_id=None)
         self._register(account)
         return account
 
@@ -132,8 +143,13 @@ class Directory:
         self, account_id: str, name: str, *, any_case: bool = False
     ) -> Principal | None:
         """The account's user of that exact name (``any_case``: whatever its case), if any."""
-        found = self._state.principals.get(principal_key(account_id, name))
-        if found is None or (found.name != name and not any_case):
+        key = principal_key(account_id, name)
+        found = self._state.principals.get(key)
+        if found is None:
+            if key[1] not in DEFAULT_POLICIES or account_id not in self._state.accounts:
+                return None
+            found = _default_principal(account_id, key[1])
+        if found.name != name and not any_case:
             return None
         return found
 
@@ -174,12 +190,7 @@ class Directory:
             raise UsageError(f"Account {account_id} is already in this world.")
 
     def _register(self, account: Account) -> None:
-        self._state.accounts.set(account.account_id, account)
-        for name, policies in DEFAULT_POLICIES.items():
-            self._state.principals.set(
-                principal_key(account.account_id, name),
-                Principal(name, account.account_id, policies),
-            )
+        self._state.accounts.set(account.account_id, account)  # admin and readonly are implied
 
     # ----------------------------------------------------------------- lookups
 
@@ -187,7 +198,7 @@ class Directory:
         """The account for an id or object; a clear error for one not in this world."""
         found = self.find_account(account)
         if found is None:
-            some = list(self._state.accounts)[:5]
+            some = list(itertools.islice(self._state.accounts, 5))
             more = "" if len(self._state.accounts) <= 5 else ", ..."
             raise UsageError(
                 f"No account {shown(account)} in this world; accounts are "
@@ -250,15 +261,15 @@ class Directory:
         )
 
     def principal_names(self, account: AccountLike) -> tuple[str, ...]:
-        """The names of an account's principals, in the order they were added."""
+        """The names of an account's principals, in the order they were added: ``admin`` and
+        ``readonly`` (which every account has from the start), then its users."""
         account_id = self.account(account).account_id
-        return tuple(
-            p.name for (acct, _), p in self._state.principals.items() if acct == account_id
+        added = (
+            p.name
+            for (acct, key), p in self._state.principals.items()
+            if acct == account_id and key not in DEFAULT_POLICIES
         )
-
-    def principals(self) -> tuple[Principal, ...]:
-        """Every principal, in the order added."""
-        return tuple(self._state.principals.values())
+        return (*DEFAULT_POLICIES, *added)
 
     def organization_of(self, account: Account) -> Organization | None:
         """The organization an account belongs to, if any."""

@@ -1,8 +1,9 @@
 """Every piece of a world's mutable state, declared once; copying, comparing and fingerprints
 derive from the declaration.
 
-Containers are :class:`~slr_fsm._world.containers.CowMap` values holding frozen entities, so a
-fork costs the same whatever the world's size and a comparison skips what neither side wrote.
+Containers are :class:`~slr_fsm._world.containers.PersistentMap` values holding frozen entities,
+so a fork costs the same whatever the world's size, a write after it copies a path of a trie
+(never a whole container), and a comparison skips what neither side wrote.
 Each field may declare how it counts in the explorer's fingerprint (``fingerprint`` metadata);
 fields without one (ids, times, the population) are left out of it.
 """
@@ -10,12 +11,13 @@ fields without one (ids, times, the population) are left out of it.
 from __future__ import annotations
 
 import operator
+import sys
 from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import attrs
 
-from slr_fsm._world.containers import CowMap
+from slr_fsm._world.containers import PersistentMap
 from slr_fsm.accounts import Account, Organization, Principal
 from slr_fsm.clock import VirtualClock
 from slr_fsm.faults import Faults
@@ -32,8 +34,9 @@ WORK_KINDS = ("finish_creation", "start_deletion", "finish_deletion", "purge_tas
 
 def role_key(account_id: str, role_name: str) -> tuple[str, str]:
     """Where a role and its unfinished deletion task are kept: IAM role names are unique in an
-    account regardless of case, so ``AWSServiceRoleForAutoScaling_Suf`` is ``..._suf``."""
-    return (account_id, role_name.lower())
+    account regardless of case, so ``AWSServiceRoleForAutoScaling_Suf`` is ``..._suf``. The
+    lower-case name is interned: a million roles of one spec share one string, not a million."""
+    return (account_id, sys.intern(role_name.lower()))
 
 
 class Pending(NamedTuple):
@@ -84,6 +87,11 @@ def _faults_fp(state: WorldState) -> Any:
     return (state.faults.creation_failures, state.faults.usage_reporting.value)
 
 
+def _deletable() -> PersistentMap[Any, Any]:
+    """A container that work removes entries from (tasks purged, usage records cleared)."""
+    return PersistentMap(deletable=True)
+
+
 def _fp(function: Callable[[WorldState], Any]) -> dict[str, Any]:
     return {"fingerprint": function}
 
@@ -92,17 +100,25 @@ def _fp(function: Callable[[WorldState], Any]) -> dict[str, Any]:
 class WorldState:
     """All of a world's mutable state (the event log apart, which is the journal's)."""
 
-    accounts: CowMap[str, Account] = attrs.field(factory=CowMap)
-    organizations: CowMap[str, Organization] = attrs.field(factory=CowMap)
-    principals: CowMap[tuple[str, str], Principal] = attrs.field(factory=CowMap)
-    subscriptions: CowMap[str, Subscription] = attrs.field(factory=CowMap)
-    subscriptions_by_account: CowMap[str, tuple[str, ...]] = attrs.field(factory=CowMap)
-    roles: CowMap[tuple[str, str], Role] = attrs.field(factory=CowMap, metadata=_fp(_roles_fp))
-    tasks: CowMap[str, DeletionTask] = attrs.field(factory=CowMap)
-    open_tasks: CowMap[tuple[str, str], str] = attrs.field(
-        factory=CowMap, metadata=_fp(_open_tasks_fp)
+    accounts: PersistentMap[str, Account] = attrs.field(factory=PersistentMap)
+    organizations: PersistentMap[str, Organization] = attrs.field(factory=PersistentMap)
+    principals: PersistentMap[tuple[str, str], Principal] = attrs.field(factory=PersistentMap)
+    """IAM users added to an account; every account's ``admin`` and ``readonly`` are implied
+    (:class:`~slr_fsm._world.directory.Directory` makes them), unless one is stored here."""
+    subscriptions: PersistentMap[str, Subscription] = attrs.field(factory=PersistentMap)
+    subscriptions_by_account: PersistentMap[str, tuple[str, ...]] = attrs.field(
+        factory=PersistentMap
     )
-    usage: CowMap[tuple[str, str, str], Any] = attrs.field(factory=CowMap, metadata=_fp(_usage_fp))
+    roles: PersistentMap[tuple[str, str], Role] = attrs.field(
+        factory=PersistentMap, metadata=_fp(_roles_fp)
+    )
+    tasks: PersistentMap[str, DeletionTask] = attrs.field(factory=_deletable)
+    open_tasks: PersistentMap[tuple[str, str], str] = attrs.field(
+        factory=_deletable, metadata=_fp(_open_tasks_fp)
+    )
+    usage: PersistentMap[tuple[str, str, str], Any] = attrs.field(
+        factory=_deletable, metadata=_fp(_usage_fp)
+    )
     """Records of the usage models: ``(service principal, kind, key) -> JSON-able value``."""
     pending: list[Pending] = attrs.field(factory=list, metadata=_fp(_pending_fp))
     pending_seq: int = 0
@@ -139,7 +155,9 @@ class WorldState:
         )
 
 
-_MAP_FIELDS = tuple(f.name for f in attrs.fields(WorldState) if str(f.type).startswith("CowMap"))
+_MAP_FIELDS = tuple(
+    f.name for f in attrs.fields(WorldState) if str(f.type).startswith("PersistentMap")
+)
 _PLAIN_FIELDS = tuple(
     f.name for f in attrs.fields(WorldState) if f.name not in (*_MAP_FIELDS, "pending")
 )
@@ -153,8 +171,8 @@ def _copier(field: attrs.Attribute[Any]) -> Callable[[Any], Any]:
     """How a fork copies one field, from its declared type: containers share until written,
     mutable values are copied, frozen ones are shared."""
     declared = str(field.type)
-    if declared.startswith("CowMap"):
-        return CowMap.fork
+    if declared.startswith("PersistentMap"):
+        return PersistentMap.fork
     if declared.startswith("list"):
         return list
     if declared in ("VirtualClock", "IdGenerator"):
