@@ -9,7 +9,6 @@ stay readable as plain text in a terminal through their ordinary ``repr``/``str`
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable, Sequence
 
 __all__ = ["html_table"]
@@ -19,6 +18,8 @@ _CELL = 'style="text-align:left"'
 
 def html_table(headers: Sequence[str], rows: Iterable[Sequence[object]], caption: str = "") -> str:
     """An HTML table of ``rows`` under ``headers``; every cell escaped."""
+    import html  # only Jupyter asks for tables: not imported with the library
+
     head = "".join(f"<th {_CELL}>{html.escape(str(h))}</th>" for h in headers)
     body = "".join(
         "<tr>" + "".join(f"<td {_CELL}>{html.escape(str(c))}</td>" for c in row) + "</tr>"

@@ -12,16 +12,17 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slr_fsm.accounts import Organization
-from slr_fsm.display import html_table
-from slr_fsm.face import UnknownCaller
-from slr_fsm.iam import IamApi
-from slr_fsm.marketplace import MarketplaceConsole
-from slr_fsm.organizations import OrganizationsApi
-from slr_fsm.sts import StsApi
 from slr_fsm.world import AccountLike, PrincipalLike, World
+
+if TYPE_CHECKING:  # each face is imported when first asked for, not with the simulation
+    from slr_fsm.face import UnknownCaller
+    from slr_fsm.iam import IamApi
+    from slr_fsm.marketplace import MarketplaceConsole
+    from slr_fsm.organizations import OrganizationsApi
+    from slr_fsm.sts import StsApi
 
 __all__ = ["Simulation"]
 
@@ -47,6 +48,8 @@ class Simulation(World):
         A caller the world does not hold is refused here (``InvalidClientTokenId``), or, with
         ``unknown_caller="refuse_each_call"``, by each call, logged, as AWS refuses requests
         signed with bad credentials (see :mod:`slr_fsm.face`)."""
+        from slr_fsm.iam import IamApi
+
         return IamApi(self, account, principal, unknown_caller=unknown_caller)
 
     def marketplace(
@@ -57,6 +60,8 @@ class Simulation(World):
         unknown_caller: UnknownCaller = "raise",
     ) -> MarketplaceConsole:
         """The AWS Marketplace console (billing integration, purchase orders) in ``account``."""
+        from slr_fsm.marketplace import MarketplaceConsole
+
         return MarketplaceConsole(self, account, principal, unknown_caller=unknown_caller)
 
     def sts(
@@ -68,6 +73,8 @@ class Simulation(World):
     ) -> StsApi:
         """STS for a user, or for a service principal such as the role's trusted service (a
         caller the world does not hold is refused by each call, logged)."""
+        from slr_fsm.sts import StsApi
+
         return StsApi(self, account, principal, unknown_caller=unknown_caller)
 
     @property
@@ -82,6 +89,8 @@ class Simulation(World):
         return OrganizationsFace(super().organizations, self)
 
     def _repr_html_(self) -> str:
+        from slr_fsm.display import html_table
+
         multi = len(self.specs) > 1 or any(s.allows_custom_suffix for s in self.specs)
         rows = []
         for account in self.accounts[:_SHOWN_ACCOUNTS]:
@@ -151,6 +160,8 @@ class OrganizationsFace(tuple[Organization, ...]):
         unknown_caller: UnknownCaller = "raise",
     ) -> OrganizationsApi:
         """AWS Organizations (read side) as ``principal`` (default ``admin``) in ``account``."""
+        from slr_fsm.organizations import OrganizationsApi
+
         return OrganizationsApi(self._sim, account, principal, unknown_caller=unknown_caller)
 
 

@@ -23,7 +23,6 @@ from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.directory import AccountLike, Caller, Directory, PrincipalLike
 from slr_fsm._world.journal import Journal, locked
 from slr_fsm._world.kernel_api import KernelApi
-from slr_fsm._world.persistence import restore_parts, snapshot_of
 from slr_fsm._world.reads import WorldReads
 from slr_fsm._world.role_ops import RoleOps
 from slr_fsm._world.scheduler import MAX_ELAPSED
@@ -331,6 +330,8 @@ class World(KernelApi, WorldReads):
         >>> Simulation.restore(sim.snapshot()).snapshot() == sim.snapshot()
         True
         """
+        from slr_fsm._world.persistence import snapshot_of  # with its checks, when first used
+
         return snapshot_of(self._state, self.seed, self._catalogue, self.latencies)
 
     @classmethod
@@ -347,6 +348,8 @@ class World(KernelApi, WorldReads):
 
         A malformed snapshot, or one describing an impossible world, is refused with a
         :class:`~slr_fsm.errors.SnapshotError` naming the field."""
+        from slr_fsm._world.persistence import restore_parts
+
         parts = restore_parts(snapshot, usage_models)
         world = cls.__new__(cls)
         world._compose(parts.seed, parts.catalogue, parts.latencies, lifecycle, parts.state)
