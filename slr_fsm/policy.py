@@ -155,7 +155,9 @@ def _evaluate(
     """:func:`evaluate`, without the cache: checks its arguments, then reads the statements."""
     if isinstance(policies, PolicyDocument):
         policies = (policies,)  # one policy given on its own
-    if isinstance(policies, str | bytes | Mapping) or not isinstance(policies, Iterable):
+    if type(policies) is not tuple and (  # a tuple is none of these: the ABC checks cost
+        isinstance(policies, str | bytes | Mapping) or not isinstance(policies, Iterable)
+    ):
         raise UsageError(
             "evaluate() takes a PolicyDocument or an iterable of them (PolicyDocument.parse(...) "
             f"makes one from JSON text or a dict), got {shown(policies)}"

@@ -147,7 +147,7 @@ def fold_context(context: Mapping[str, str] | None) -> Mapping[str, str]:
     """The context with keys lower-cased (IAM keys ignore case); public so evaluation folds once."""
     if not context:
         return {}
-    if not isinstance(context, Mapping) or not all(
+    if (type(context) is not dict and not isinstance(context, Mapping)) or not all(
         isinstance(k, str) and isinstance(v, str) for k, v in context.items()
     ):
         raise UsageError(
