@@ -229,9 +229,13 @@ class Move:
         args = ", ".join(f"{k}={_python(v)}" for k, v in self.params)
         return f"{self.principal}@{self.account_id} {self.face}.{self.operation}({args})"
 
-    def apply(self, sim: Simulation) -> str:
+    def apply(self, sim: Simulation, faces: dict[tuple[str, str, str], Any] | None = None) -> str:
         """Make the move on ``sim``; return ``"ok"``, the AWS error code, or ``"idle"`` for a
-        clock with nothing to run (or a fault already planned)."""
+        clock with nothing to run (or a fault already planned).
+
+        ``faces``: where to keep the face this move builds, and find it again, for further
+        moves on the same ``sim`` (as a caller keeps a client for many calls); the explorer
+        passes one a world, and a fresh one whenever the world's state changed."""
         if not isinstance(sim, Simulation):
             raise UsageError(f"A move is made on a Simulation, got {shown(sim)}")
         if self.face == "clock":
@@ -249,7 +253,12 @@ class Move:
         except TypeError:  # a parameter value that cannot be hashed: nothing kept for it
             given, markers = _prepared.__wrapped__(self)
         params = resolve_params(sim, self.account_id, given) if markers else dict(given)
-        built = getattr(sim, _FACE_BUILDERS[self.face])(self.account_id, self.principal)
+        caller = (self.face, self.account_id, self.principal)
+        built = None if faces is None else faces.get(caller)
+        if built is None:
+            built = getattr(sim, _FACE_BUILDERS[self.face])(self.account_id, self.principal)
+            if faces is not None:
+                faces[caller] = built
         _check_takes(type(built), self.operation, frozenset(params))
         try:
             getattr(built, self.operation)(**params)

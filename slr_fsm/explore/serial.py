@@ -80,12 +80,16 @@ def expand_moves(
     (``None`` when the move left the state as it was) and the step checks it broke.
 
     A move that changes nothing but the log (a refusal, a read) leaves a copy that serves the
-    next move instead of a fresh fork; step checks that hold on such moves by definition
+    next move instead of a fresh fork, and so do the faces built on it; step checks that hold on such moves by definition
     (``holds_when_unchanged``) are not run on them."""
     scratch: Simulation | None = None
+    faces: dict[tuple[str, str, str], Any] = {}
     for i, move in enumerate(moves):
-        after = scratch if scratch is not None else world.fork()
-        outcome = move.apply(after)
+        if scratch is None:
+            after, faces = world.fork(), {}
+        else:
+            after = scratch
+        outcome = move.apply(after, faces)
         unchanged = after.same_state(world)
         scratch = after if unchanged else None
         broken: list[tuple[str, str, TraceStep]] = []
