@@ -51,6 +51,9 @@ class Face:
         if not isinstance(mode, str) or mode not in UNKNOWN_CALLER:
             raise UsageError(f"unknown_caller is one of {list(UNKNOWN_CALLER)}, got {shown(mode)}")
         self._world = world
+        specs = world.specs  # a world's specs never change
+        self._only_role = specs[0].role_name if len(specs) == 1 else None
+        """The world's role when it simulates only one (what a call naming none concerns)."""
         self._refused: InvalidClientTokenId | None = None
         try:
             self.account, self.principal = world.caller(account, principal)
@@ -81,10 +84,10 @@ class Face:
         """Run ``body`` as one logged, atomic attempt about a role (default: in this account;
         the world's role when it simulates only one and the call names none). A caller the
         world does not hold is refused first."""
-        world = self._world
-        if role_name is None and len(world.specs) == 1:
-            role_name = world.specs[0].role_name
-        role = (role_account_id or self.account.account_id, role_name)
+        role = (
+            role_account_id or self.account.account_id,
+            self._only_role if role_name is None else role_name,
+        )
         if self._refused is not None:
 
             def refused() -> T:
@@ -92,7 +95,7 @@ class Face:
                 return body()
 
             body = refused
-        return world.attempt(self.account, self.principal, operation, parameters, role, body)
+        return self._world.attempt(self.account, self.principal, operation, parameters, role, body)
 
 
 def _stranger(account: object, principal: object) -> tuple[Account, Principal] | None:

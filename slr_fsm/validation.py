@@ -165,8 +165,12 @@ def validate(params: Sequence[Param], given: Mapping[str, Any]) -> None:
         elif param.required:
             break
     else:
-        if matched == len(given) and _distinct_names(params):
-            return
+        if matched == len(given):
+            known = _DISTINCT.get(id(params))  # _distinct_names' cache, read inline
+            if known is not None and known[0] is params and known[1]:
+                return
+            if _distinct_names(params):
+                return
     refuse_invalid(params, given)
 
 
