@@ -38,9 +38,11 @@ def test_a_persistent_map_and_its_forks_agree_with_dicts_given_the_same_writes(o
     """set, pop (of present and absent keys) and fork, on any of the forks, in any order: each
     map holds what a dict copied at the same moments holds, in the same order, and ``same``
     answers as ``==`` on those dicts. Chunks of 3 keys make every path of the order vector run
-    (a full chunk, a hole in a full chunk and in the tail, a key popped and set again)."""
+    (a full chunk, a hole in a full chunk and in the tail, a key popped and set again), and 4
+    buckets make keys share them (a bucket copied, emptied, written in place)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(containers, "CHUNK", 3)
+        patch.setattr(containers, "_MASK", 3)
         maps: list[tuple[PersistentMap[int, int], dict[int, int]]] = [
             (PersistentMap(deletable=True), {})
         ]
