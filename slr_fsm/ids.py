@@ -42,22 +42,23 @@ class IdGenerator:
         """An independent generator at the same point (it will hand out the same ids)."""
         return IdGenerator(self.seed, self.counter)
 
-    def _digest(self, kind: str) -> bytes:
-        """32 pseudo-random bytes from the seed, the next counter value and the kind of id:
-        four SplitMix64 words, big-endian, after mixing in the seed, counter and kind."""
+    def _digest(self, kind: str, words: int = 4) -> bytes:
+        """``8 * words`` pseudo-random bytes (32 by default) from the seed, the next counter
+        value and the kind of id: SplitMix64 words, big-endian, after mixing in the seed,
+        counter and kind (fewer words are the first bytes of more)."""
         self.counter += 1
         state = _mix(self.seed * 0x9E3779B97F4A7C15 + self.counter)
         for char in kind:
             state = _mix(state ^ ord(char))
-        first = _mix(state)
-        second = _mix(first)
-        third = _mix(second)
-        fourth = _mix(third)
-        return ((first << 192) | (second << 128) | (third << 64) | fourth).to_bytes(32, "big")
+        value = 0
+        for _ in range(words):
+            state = _mix(state)
+            value = (value << 64) | state
+        return value.to_bytes(8 * words, "big")
 
     def role_id(self) -> str:
         """A RoleId: ``AROA`` and 17 base-32 characters, as IAM gives roles."""
-        return "AROA" + self._digest("role")[:17].translate(_BASE32_BYTES).decode("ascii")
+        return "AROA" + self._digest("role", 3)[:17].translate(_BASE32_BYTES).decode("ascii")
 
     def uuid(self) -> str:
         """A version-4-shaped UUID, as AWS puts in deletion task ids."""

@@ -105,23 +105,42 @@ def evaluate(
     key = _decision_key(policies, action, resource, context)
     if key is not None:
         cached = _DECISIONS.get(key)
+        if cached is None:  # the same request on any resource, if the policies ignore it
+            cached = _DECISIONS.get((key[0], key[1], None, key[3]))
         if cached is not None and cached[0] is policies:
             return cached[1]
     decision = _evaluate(policies, action, resource, context)
-    if key is not None and _only_documents(cast("tuple[object, ...]", policies)):
-        if len(_DECISIONS) >= _MOST_DECISIONS:
-            _DECISIONS.clear()
-        _DECISIONS[key] = (policies, decision)
+    if key is not None:
+        documents = cast("tuple[object, ...]", policies)
+        if all(type(policy) is PolicyDocument for policy in documents):
+            if len(_DECISIONS) >= _MOST_DECISIONS:
+                _DECISIONS.clear()
+            if _resource_free(cast("tuple[PolicyDocument, ...]", documents)):
+                key = (key[0], key[1], None, key[3])
+            _DECISIONS[key] = (policies, decision)
     return decision
 
 
 _DECISIONS: dict[tuple[object, ...], tuple[object, Decision]] = {}
-"""Decisions already made, by the identity of the policies' tuple, the action, the resource and
-the context. Sound because a tuple of :class:`PolicyDocument` values (exactly that class:
-frozen, holding only tuples, strings and compiled patterns) can never change, and each entry
-holds the tuple, so its id cannot be reused while the entry lives. Shared by every world."""
+"""Decisions already made, by the identity of the policies' tuple, the action, the resource
+(``None`` when no statement's answer depends on it) and the context. Sound because a tuple of
+:class:`PolicyDocument` values (exactly that class: frozen, holding only tuples, strings and
+compiled patterns) can never change, and each entry holds the tuple, so its id cannot be
+reused while the entry lives. Shared by every world."""
 _MOST_DECISIONS = 4096
 """The cache is emptied when it reaches this many entries (a world has few principals)."""
+
+
+def _resource_free(policies: tuple[PolicyDocument, ...]) -> bool:
+    """Whether every statement answers the same for any resource: its Resource has ``*``
+    (matches every string) or its NotResource has ``*`` (matches every string, so the
+    statement never applies). A world's ``admin`` is allowed everything this way, so building a
+    world of many accounts asks the policies once, not once per role ARN."""
+    return all(
+        "*" in (statement.resources or statement.not_resources or ())
+        for policy in policies
+        for statement in policy.statements
+    )
 
 
 def _decision_key(
@@ -133,17 +152,13 @@ def _decision_key(
     if type(policies) is not tuple or type(action) is not str or type(resource) is not str:
         return None
     if context is None:
-        return (id(policies), action, resource)
+        return (id(policies), action, resource, None)
     if type(context) is not dict:
         return None
     items = tuple(context.items())
     if not all(type(k) is str and type(v) is str for k, v in items):
         return None
     return (id(policies), action, resource, items)
-
-
-def _only_documents(policies: tuple[object, ...]) -> bool:
-    return all(type(policy) is PolicyDocument for policy in policies)
 
 
 def _evaluate(

@@ -89,9 +89,10 @@ def test_a_cached_decision_is_the_decision_evaluation_makes(
     policies = tuple(PolicyDocument.parse(d) for d in documents)
     action, resource, context = request
     for ctx in (context, None, context):
-        expected = _evaluate(policies, action, resource, ctx)
-        assert evaluate(policies, action, resource, ctx) is expected
-        assert evaluate(policies, action, resource, ctx) is expected
+        for arn in (resource, "arn:aws:iam::999999999999:role/other", "*", resource):
+            expected = _evaluate(policies, action, arn, ctx)
+            assert evaluate(policies, action, arn, ctx) is expected
+            assert evaluate(policies, action, arn, ctx) is expected
 
 
 def test_the_decision_cache_never_answers_for_other_policies_or_bad_arguments() -> None:
@@ -107,6 +108,13 @@ def test_the_decision_cache_never_answers_for_other_policies_or_bad_arguments() 
     assert evaluate((allow,), "iam:GetRole", arn).value == "Allow"
     assert evaluate((deny,), "iam:GetRole", arn).value == "ExplicitDeny"
     assert evaluate((allow,), "iam:GetRole", arn).value == "Allow"
+    one_role = PolicyDocument.parse(
+        {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": arn}}
+    )
+    other = "arn:aws:iam::111122223333:role/other"
+    assert evaluate((allow,), "iam:GetRole", other).value == "Allow"  # Resource "*": any ARN
+    assert evaluate((one_role,), "iam:GetRole", arn).value == "Allow"
+    assert evaluate((one_role,), "iam:GetRole", other).value == "ImplicitDeny"
     for _ in range(2):
         with pytest.raises(UsageError, match="condition key twice"):
             evaluate((allow,), "iam:GetRole", arn, {"a": "1", "A": "2"})

@@ -175,7 +175,7 @@ class RoleOps:
         """
         context = {"iam:AWSServiceName": spec.service_principal}
         if not via_console:
-            self.judge(account_id, caller, spec.role_name, "create", action, context)
+            role = self.judge(account_id, caller, spec.role_name, "create", action, context)
         else:
             role = self.role(account_id, spec)
             decision = self._directory.decide(caller, action, role.arn, context)
@@ -197,10 +197,13 @@ class RoleOps:
                     decision=decision,
                     management_account_id=owner,
                 )
-        return self._begin_creation(account_id, spec, description)
+        return self._begin_creation(account_id, spec, description, role)
 
-    def _begin_creation(self, account_id: str, spec: RoleSpec, description: str | None) -> Role:
-        old = self.role(account_id, spec)
+    def _begin_creation(
+        self, account_id: str, spec: RoleSpec, description: str | None, old: Role
+    ) -> Role:
+        """Start creating the role of ``spec`` (as asked for); ``old`` is the role held under
+        its name now (absent or deleted: its RoleIds join the history)."""
         history = old.previous_role_ids + ((old.role_id,) if old.role_id else ())
         role = Role(
             spec,
