@@ -88,6 +88,10 @@ def _date(day: str) -> dt.datetime:
 class IamPolicies(Face):
     """The plumbing of every IAM call, and IAM's managed-policy and simulation operations."""
 
+    _last_named: tuple[str | None, RoleSpec | None] = (None, None)
+    """The last RoleName asked about and its spec: the world's specs never change, and a
+    caller usually names the same role call after call."""
+
     # ------------------------------------------------------------------ plumbing
 
     def _call(
@@ -113,7 +117,13 @@ class IamPolicies(Face):
     def _role_concerned(self, kwargs: Mapping[str, Any]) -> str | None:
         """The simulated role a call is about, for the log (``None``: none)."""
         name = kwargs.get("RoleName")
-        spec = self._world.spec_for_role_name(name) if isinstance(name, str) else None
+        named = self._last_named
+        if type(name) is str and name == named[0]:
+            spec = named[1]
+        else:
+            spec = self._world.spec_for_role_name(name) if isinstance(name, str) else None
+            if type(name) is str:
+                self._last_named = (name, spec)
         arn = kwargs.get("PolicyArn")
         if spec is None and isinstance(arn, str):
             spec = self._managed_policy(arn)

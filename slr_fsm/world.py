@@ -118,6 +118,8 @@ class World(KernelApi, WorldReads):
         self._roles = RoleOps(
             state, self._directory, catalogue, lifecycle, latencies, self._journal
         )
+        self._state_of = self._roles.state_of
+        self._run_due_now = self._roles.scheduler.run_due_now
 
     @classmethod
     def default(

@@ -16,6 +16,7 @@ from slr_fsm._world.journal import Journal, locked
 from slr_fsm._world.role_ops import RoleOps
 from slr_fsm.accounts import Account
 from slr_fsm.errors import UsageError
+from slr_fsm.lifecycle import RoleState
 from slr_fsm.policy import Decision
 from slr_fsm.roles import Role, Tag
 from slr_fsm.specs import RoleSpec
@@ -32,6 +33,10 @@ class KernelApi:
     _journal: Journal
     _directory: Directory
     _roles: RoleOps
+    _state_of: Callable[[str, str | None], RoleState]
+    """``_roles.state_of``, bound once (every attempt reads the role's state twice)."""
+    _run_due_now: Callable[[], None]
+    """``_roles.scheduler.run_due_now``, bound once (every accepted attempt runs it)."""
 
     def attempt(
         self,
@@ -44,16 +49,15 @@ class KernelApi:
     ) -> R:
         """Run one caller's attempt atomically and log it, accepted or refused (refusals are
         re-raised). ``role`` is the ``(account id, role name)`` the attempt concerns."""
-        roles = self._roles
         return self._journal.attempt(
             account.account_id,
             caller.name,
             operation,
             parameters,
             role,
-            roles.state_of,
+            self._state_of,
             body,
-            roles.scheduler.run_due_now,
+            self._run_due_now,
         )
 
     def atomic(self) -> AbstractContextManager[bool]:
