@@ -124,10 +124,14 @@ class Role:
         >>> Role(spec, "111122223333").with_description("billing").description
         'billing'
         """
+        if type(self) is not Role:  # a subclass may add fields: attrs copies them all
+            return attrs.evolve(self, description=description)
         return _edited(self, self.state, description)
 
     def with_state(self, state: RoleState) -> Role:
         """The role in another state, everything else kept (as :meth:`with_description`)."""
+        if type(self) is not Role:
+            return attrs.evolve(self, state=state)
         return _edited(self, state, self.description)
 
     def with_tags(self, tags: Iterable[Tag]) -> Role:

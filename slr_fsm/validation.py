@@ -143,6 +143,9 @@ def validate(params: Sequence[Param], given: Mapping[str, Any]) -> None:
     A valid request is recognised without building any message; anything else is judged by
     :func:`refuse_invalid`, which words the refusal.
     """
+    if type(given) is not dict:  # a mapping of another kind may count or look up as it likes
+        refuse_invalid(params, given)
+        return
     matched = 0
     for param in params:
         if param.name in given:
