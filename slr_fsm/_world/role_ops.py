@@ -32,6 +32,8 @@ __all__ = ["RoleOps"]
 _ALLOWED = GuardFacts(caller_allowed=True)
 _NOT_ALLOWED = GuardFacts(caller_allowed=False)
 """A request's facts (frozen values, so one of each serves every request)."""
+_CREATED = {False: GuardFacts(creation_fault=False), True: GuardFacts(creation_fault=True)}
+"""The clock's facts when it finishes a creation, by whether a fault was injected."""
 
 
 class RoleOps:
@@ -330,9 +332,7 @@ class RoleOps:
     def _finish_creation(self, work: Pending) -> None:
         spec = self._spec(work)
         role = self.role(work.account_id, spec)
-        outcome = self._lifecycle.fire(
-            role.state, "finish_creation", GuardFacts(creation_fault=work.fault)
-        )
+        outcome = self._lifecycle.fire(role.state, "finish_creation", _CREATED[bool(work.fault)])
         if outcome.refused_by == "state" or work.task_id not in (None, role.role_id):
             return  # deleted (or re-created) before it was ready: nothing left to finish
         if outcome.after is RoleState.ACTIVE:
