@@ -4,10 +4,10 @@ one small bucket, never the map.
 A world's containers are :class:`PersistentMap` values: :data:`BUCKETS` small ``dict`` buckets
 (a key's bucket is its hash's low bits) held in an ``immutables.Map`` (a hash array mapped
 trie). Forking shares the trie and every bucket; a write copies its bucket (at a million entries,
-about 60 of them) and one path of the trie; a map that nobody shares writes its own buckets in
+about 250 of them, a few microseconds) and one path of the trie; a map that nobody shares writes its own buckets in
 place, so building a large world costs what building dicts does. Buckets rather than one trie
 entry per key: ``immutables``' trie of a million keys is about 650,000 nodes, each an object the
-garbage collector walks on every full collection (1.5 s a collection); 16,384 buckets are 16,384.
+garbage collector walks on every full collection (1.5 s a collection); 4,096 buckets are 4,096 dicts.
 
 Each map keeps insertion order as a ``dict`` does (a key set again keeps its place; a key
 popped and set again moves to the end), because the world's listings, its snapshot and its
@@ -32,8 +32,9 @@ __all__ = ["BUCKETS", "CHUNK", "PersistentMap"]
 
 K = TypeVar("K")
 V = TypeVar("V")
-BUCKETS = 1 << 14
-"""Buckets of a map: at a million entries, a write after a fork copies about 60 of them."""
+BUCKETS = 1 << 12
+"""Buckets of a map: at a million entries, a write after a fork copies about 250 entries (a few
+microseconds); at 100,000 a bucket holds about 25, so dicts are well filled from there on."""
 _MASK = BUCKETS - 1
 CHUNK = 64
 """Keys per chunk of the order vector: an append copies at most this many pointers."""
