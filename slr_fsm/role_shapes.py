@@ -33,19 +33,20 @@ def role_to_aws(
 ) -> dict[str, Any]:
     """A role as boto3 returns it (``CreateDate`` a datetime, the trust policy a dict);
     ``as_created``: as CreateServiceLinkedRole's answer shows it."""
+    spec = role.spec  # read once: the role's name, path and ARN are all the spec's
     shape: dict[str, Any] = {
-        "Path": role.path,
-        "RoleName": role.name,
+        "Path": spec.path,
+        "RoleName": spec.role_name,
         "RoleId": role.role_id,
-        "Arn": role.arn,
+        "Arn": spec.role_arn(role.account_id),
         "CreateDate": role.create_date,
         "AssumeRolePolicyDocument": (
-            created_trust_policy(role.spec) if as_created else role.spec.trust_policy()
+            created_trust_policy(spec) if as_created else spec.trust_policy()
         ),
     }
     if role.description:
         shape["Description"] = role.description
-    shape["MaxSessionDuration"] = role.spec.max_session_duration
+    shape["MaxSessionDuration"] = spec.max_session_duration
     if with_last_used:  # GetRole's own fields
         if role.tags:
             shape["Tags"] = tags_to_aws(role.tags)
