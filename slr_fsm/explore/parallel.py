@@ -1,24 +1,25 @@
 """Breadth-first search on several processes, with the serial search's results.
 
-Level by level: each level's states are cut into chunks of consecutive states, each chunk is a
+The states are sent in chunks of consecutive states of one depth, each a
 :class:`~slr_fsm.explore.worker.Task` for the executor (any ``concurrent.futures.Executor``: a
-``ProcessPoolExecutor``, a dask client's ``get_executor()``), and this process merges the
-reports *in the serial order* (chunk by chunk, state by state, move by move): it numbers new
-states as the serial search would, keeps every edge, and keeps, for each invariant, the
-failure first in that order. A state's state checks run in the task that expands it (one
-level after it was found), so each failure is placed where the serial search would have
-found it: just before the step checks of the move that first reached the state.
+``ProcessPoolExecutor``, a dask client's ``get_executor()``), as soon as a chunk's worth is
+found (no waiting for a level to end), and this process merges the reports *in the serial
+order* (chunk by chunk, state by state, move by move): it numbers new states as the serial
+search would, keeps every edge, and keeps, for each invariant, the failure first in that order.
+A state's state checks run in the task that expands it (after it was found), each failure
+placed where the serial search would have found it: just before the step checks of the move
+that first reached the state. After a bound stops the search, the states found and not yet
+checked are checked, and nothing more is expanded, as in the serial search.
 
 Each new state's world is rebuilt here from its parent by its move (one move, against a whole
 state's moves in the workers), and the worker's outcome and fingerprint are checked against
-it: a world that answered differently twice would be refused, not explored wrongly.
-"""
+it: a world that answered differently twice would be refused, not explored wrongly."""
 
 from __future__ import annotations
 
-import math
 import pickle
 import time
+from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from typing import Any
 
@@ -30,12 +31,13 @@ from .result import ExploreProgress, ExploreResult, Node
 from .serial import Found, Settings, finish
 from .worker import NodeReport, PortableWorld, Task, run_task
 
-__all__ = ["CHUNKS_PER_LEVEL", "parallel_search"]
+__all__ = ["CHUNK", "parallel_search"]
 
-CHUNKS_PER_LEVEL = 8
-"""How many tasks a level is cut into (enough to keep two to four workers busy to the end of
-a level; fewer for a level of few states)."""
-_SMALLEST_CHUNK = 4
+CHUNK = 32
+"""How many states a task checks and expands (about 5,600 moves of the small world, against
+the 50 or so a worker replays to rebuild them): a chunk is sent as soon as that many states of
+one depth are found, so the workers need not wait for a level to end; a smaller chunk when
+nothing else is in flight."""
 
 Position = tuple[int, int, int]
 """Where the serial search checks something: (state expanded, move index, 0 for the state
@@ -60,64 +62,68 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
         if name not in first or where < first[name][0]:
             first[name] = (where, state, last, how)
 
-    level, depth, stopped, complete = [0], 0, "explored every state within the depth", True
-    born: list[tuple[int, int, str, Any]] = []
-    """The states found by the last level merged, to rebuild while the workers expand them."""
-    while level:
-        expand = complete and depth < settings.depth
-        earliest = parents[level[0]]
-        skip = frozenset(name for name, (where, *_) in first.items() if where[0] < earliest)
-        chunks = _chunks(level)
-        futures: list[Future[list[NodeReport]]] = [
-            executor.submit(
-                run_task,
-                Task(
-                    portable,
-                    settings.moves,
-                    state_checks,
-                    step_checks,
-                    tuple(paths[n] for n in chunk),
-                    expand,
-                    skip,
-                ),
+    depths: list[int] = [0]
+    stopped, complete = "explored every state within the depth", True
+    waiting: list[int] = [0]
+    """States found and not yet sent, in order."""
+    born: list[tuple[int, int, str, Any, int]] = []
+    """States found and not yet rebuilt here (parent, move index, outcome, key, depth)."""
+    in_flight: deque[tuple[list[int], bool, Future[list[NodeReport]]]] = deque()
+
+    def send(everything: bool) -> None:
+        """Send the waiting states in chunks of one depth: full chunks, and the rest too when
+        ``everything`` (nothing else is in flight, the workers would wait)."""
+        while waiting:
+            depth = depths[waiting[0]]
+            size = 0
+            while size < len(waiting) and size < CHUNK and depths[waiting[size]] == depth:
+                size += 1
+            if size < CHUNK and size == len(waiting) and not everything:
+                return  # more of this depth may come: wait for a full chunk
+            batch, waiting[:] = waiting[:size], waiting[size:]
+            expand = complete and depth < settings.depth
+            earliest = parents[batch[0]]
+            skip = frozenset(name for name, (where, *_) in first.items() if where[0] < earliest)
+            paths_sent = tuple(paths[n] for n in batch)
+            task = Task(
+                portable, settings.moves, state_checks, step_checks, paths_sent, expand, skip
             )
-            for chunk in chunks
-        ]
-        nodes.extend(_rebuilt(nodes, born, settings, depth))
-        born = []
-        next_level: list[int] = []
-        for chunk, future in zip(chunks, futures, strict=True):
-            for n, report in zip(chunk, future.result(), strict=True):
-                at: Position = (-1, 0, 0) if n == 0 else (parents[n], paths[n][-1], 0)
-                for name, how in report.state_failures:
-                    record(name, at, n, None, how)
-                if report.outcomes is None or not expand:
-                    continue
-                for i, outcome in enumerate(report.outcomes):
-                    target = n
-                    if i in report.changed:
-                        key = report.changed[i]
-                        target = index.setdefault(key, len(paths))
-                        if target == len(paths):
-                            born.append((n, i, outcome, key))
-                            parents.append(n)
-                            paths.append((*paths[n], i))
-                            next_level.append(target)
-                    edges.append((n, settings.moves[i], outcome, target))
-                for i, name, how, last in report.broken:
-                    record(name, (n, i, 1), n, last, how)
-                now = time.perf_counter()
-                if settings.progress is not None and now - last_report >= settings.progress_every:
-                    last_report = now
-                    progress = ExploreProgress(len(paths), len(edges), depth, now - began)
-                    settings.progress(progress)
-                if len(paths) >= settings.max_states:
-                    stopped, complete = f"reached max_states={settings.max_states}", False
-                elif now - began >= settings.max_seconds:
-                    stopped, complete = f"reached max_seconds={settings.max_seconds}", False
-                expand = complete  # after a bound stops the search: the state checks alone
-        level, depth = next_level, depth + 1
-    nodes.extend(_rebuilt(nodes, born, settings, depth))
+            in_flight.append((batch, expand, executor.submit(run_task, task)))
+
+    send(everything=True)
+    while in_flight:
+        batch, expanded, future = in_flight.popleft()
+        for n, report in zip(batch, future.result(), strict=True):
+            at: Position = (-1, 0, 0) if n == 0 else (parents[n], paths[n][-1], 0)
+            for name, how in report.state_failures:
+                record(name, at, n, None, how)
+            if report.outcomes is None or not (expanded and complete):
+                continue  # checked only (or expanded after a bound stopped the search)
+            for i, outcome in enumerate(report.outcomes):
+                target = n
+                if i in report.changed:
+                    key = report.changed[i]
+                    target = index.setdefault(key, len(paths))
+                    if target == len(paths):
+                        born.append((n, i, outcome, key, depths[n] + 1))
+                        parents.append(n)
+                        depths.append(depths[n] + 1)
+                        paths.append((*paths[n], i))
+                        waiting.append(target)
+                edges.append((n, settings.moves[i], outcome, target))
+            for i, name, how, last in report.broken:
+                record(name, (n, i, 1), n, last, how)
+            now = time.perf_counter()
+            if settings.progress is not None and now - last_report >= settings.progress_every:
+                last_report = now
+                settings.progress(ExploreProgress(len(paths), len(edges), depths[n], now - began))
+            if len(paths) >= settings.max_states:
+                stopped, complete = f"reached max_states={settings.max_states}", False
+            elif now - began >= settings.max_seconds:
+                stopped, complete = f"reached max_seconds={settings.max_seconds}", False
+        send(everything=not in_flight)
+        nodes.extend(_rebuilt(nodes, born, settings))
+        born.clear()
     found: Found = {
         name: (state, last, how)
         for name, (_, state, last, how) in sorted(first.items(), key=lambda item: item[1][0])
@@ -126,20 +132,14 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
     return finish(nodes, edges, settings, found, complete, stopped, took)
 
 
-def _chunks(level: list[int]) -> list[list[int]]:
-    """``level`` cut into at most :data:`CHUNKS_PER_LEVEL` runs of consecutive states."""
-    size = max(_SMALLEST_CHUNK, math.ceil(len(level) / CHUNKS_PER_LEVEL))
-    return [level[k : k + size] for k in range(0, len(level), size)]
-
-
 def _rebuilt(
-    nodes: list[Node], born: list[tuple[int, int, str, Any]], settings: Settings, depth: int
+    nodes: list[Node], born: list[tuple[int, int, str, Any, int]], settings: Settings
 ) -> list[Node]:
-    """The new states workers reported (parent, move index, outcome, fingerprint), rebuilt
-    here at ``depth``: the parent's world forked, the move made, the worker's outcome and
+    """The new states workers reported (parent, move index, outcome, fingerprint, depth),
+    rebuilt here: the parent's world forked, the move made, the worker's outcome and
     fingerprint checked."""
     rebuilt = []
-    for parent, i, outcome, key in born:
+    for parent, i, outcome, key, depth in born:
         move = settings.moves[i]
         world = nodes[parent].world.fork()
         again = move.apply(world)
