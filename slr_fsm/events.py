@@ -12,17 +12,52 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, overload
+from typing import Any, NoReturn, overload
 
 import attrs
 
 from slr_fsm.display import html_table
+from slr_fsm.errors import UsageError
 from slr_fsm.states import RoleState
 
-__all__ = ["OK", "Event", "EventLog", "new_event", "trace_to_jsonl"]
+__all__ = ["NO_PARAMETERS", "OK", "Event", "EventLog", "Parameters", "new_event", "trace_to_jsonl"]
 
 OK = "ok"
 """The outcome of an accepted attempt; a refused one records its AWS error code."""
+
+
+class Parameters(dict[str, Any]):
+    """An event's parameters: a ``dict`` (it prints, compares and turns into JSON as one) that
+    cannot be changed, since the log is append-only and its events are frozen. Equal logged
+    parameters may therefore be one shared value (a million creations of one role log one).
+    ``dict(event.parameters)`` is a copy to change.
+
+    >>> p = Parameters({"RoleName": "r"})
+    >>> p == {"RoleName": "r"}, isinstance(p, dict)
+    (True, True)
+    >>> p["RoleName"] = "s"
+    Traceback (most recent call last):
+    ...
+    slr_fsm.errors.UsageError: An event's parameters cannot be changed (the event log is append-only); dict(event.parameters) is a copy to change
+    """
+
+    __slots__ = ()
+
+    def _refuse(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise UsageError(
+            "An event's parameters cannot be changed (the event log is append-only); "
+            "dict(event.parameters) is a copy to change"
+        )
+
+    __setitem__ = __delitem__ = __ior__ = _refuse
+    clear = pop = popitem = setdefault = update = _refuse
+
+    def __reduce__(self) -> tuple[type[Parameters], tuple[dict[str, Any]]]:
+        return Parameters, (dict(self),)  # pickle and copy rebuild it (not item by item)
+
+
+NO_PARAMETERS = Parameters()
+"""The parameters of every event that has none (the clock's work), one shared value."""
 
 
 @attrs.frozen(eq=True, hash=False)
@@ -31,6 +66,7 @@ class Event:
 
     ``principal`` is the caller's name, or the service principal for work the clock runs.
     ``role_account_id`` and the two states describe the role the attempt concerned.
+    ``parameters`` as the log keeps them: a :class:`Parameters` (a dict that cannot change).
     """
 
     seq: int

@@ -15,7 +15,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from slr_fsm.clock import VirtualClock
 from slr_fsm.errors import AwsError
-from slr_fsm.events import OK, Event, new_event
+from slr_fsm.events import NO_PARAMETERS, OK, Event, Parameters, new_event
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.shown import shown, shown_text
 
@@ -35,6 +35,9 @@ class Journal:
         """How many attempts are running (changed only under the lock)."""
         self.events: list[Event] = []
         self._clock = clock
+        self._last: tuple[tuple[tuple[str, str], ...], Parameters] = ((), NO_PARAMETERS)
+        """The last parameters of plain strings logged, and their items in order: the next
+        attempt that gives the same shares them (they cannot change)."""
 
     @property
     def held(self) -> bool:
@@ -64,7 +67,7 @@ class Journal:
             account_id,
             principal,
             operation,
-            dict(parameters),
+            self._kept(loggable(parameters)),
             outcome,
             message,
             role,
@@ -77,14 +80,14 @@ class Journal:
         account_id: str,
         principal: str,
         operation: str,
-        parameters: dict[str, Any],
+        parameters: Parameters,
         outcome: str,
         message: str | None,
         role: tuple[str, str | None],
         before: RoleState,
         after: RoleState,
     ) -> Event:
-        """:meth:`append` of parameters the log may keep as they are (a dict no one else holds)."""
+        """:meth:`append` of parameters as the log keeps them."""
         events = self.events
         event = new_event(
             len(events),
@@ -103,6 +106,20 @@ class Journal:
         events.append(event)
         return event
 
+    def _kept(self, logged: dict[str, Any]) -> Parameters:
+        """``logged`` as the event keeps it: the last parameters kept when they are the same
+        strings under the same names in the same order, else a :class:`Parameters` of them."""
+        if not logged:
+            return NO_PARAMETERS
+        items = tuple(logged.items())
+        last_items, last = self._last
+        if items == last_items:
+            return last
+        kept = Parameters(logged)
+        if all(type(value) is str for _, value in items):  # exact: 1 == True, 1.0 == 1
+            self._last = (items, kept)
+        return kept
+
     def attempt(
         self,
         account_id: str,
@@ -120,7 +137,7 @@ class Journal:
         reads its state; ``after`` runs once an accepted attempt is logged (the work due at once).
         """
         with self.lock:
-            logged = loggable(parameters)
+            logged = self._kept(loggable(parameters))
             before = state_of(*role)
             self.attempts += 1
             try:
