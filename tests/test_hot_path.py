@@ -12,10 +12,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slr_fsm import Simulation
+from slr_fsm._world.directory import Directory
+from slr_fsm.accounts import Principal, ServicePrincipal
 from slr_fsm.errors import UsageError, ValidationError
 from slr_fsm.events import Event, new_event
 from slr_fsm.iam_operations import IAM_OPERATIONS
-from slr_fsm.policy import PolicyDocument, _evaluate, evaluate
+from slr_fsm.policy import Decision, PolicyDocument, _evaluate, evaluate
 from slr_fsm.roles import Role
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
 from slr_fsm.states import RoleState
@@ -217,3 +219,32 @@ def test_ids_are_the_ones_the_word_by_word_digest_gives(seed: int, counter: int)
     assert ids.role_id() == "AROA" + "".join(alphabet[b % 32] for b in digest[:17])
     assert ids._digest("uuid") == _reference_digest(seed, counter + 2, "uuid")
     assert ids.counter == counter + 2
+
+
+class _PolicedUser(Principal):
+    """A caller of a subclass of Principal (the fast path is for Principal itself)."""
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    document=policy_documents(),
+    action=st.sampled_from(["iam:CreateServiceLinkedRole", "iam:GetRole", "iam:DeleteRole"]),
+)
+def test_decide_answers_for_every_kind_of_caller_as_its_checked_path(
+    document: dict[str, Any], action: str
+) -> None:
+    """decide's fast path for a Principal answers what the checked path answers (evaluate of its
+    policies), a subclass of Principal the same, a service principal an implicit deny, and
+    anything else a UsageError."""
+    resource = "arn:aws:iam::111122223333:role/aws-service-role/x/R"
+    policies = (PolicyDocument.parse(document),)
+    expected = evaluate(policies, action, resource, None)
+    for caller in (
+        Principal("alice", "111122223333", policies),
+        _PolicedUser("bob", "111122223333", policies),
+    ):
+        assert Directory.decide(caller, action, resource) is expected
+    service = ServicePrincipal("purchase-orders.marketplace.amazonaws.com")
+    assert Directory.decide(service, action, resource) is Decision.IMPLICIT_DENY
+    with pytest.raises(UsageError, match="A caller is a Principal"):
+        Directory.decide("alice", action, resource)  # type: ignore[arg-type]
