@@ -32,7 +32,7 @@ def bench_states_per_second(quick: bool) -> list[Row]:
     """Distinct states per second on one core, the whole library of invariants checked."""
     from slr_fsm.explore import explore
 
-    depth = 5 if quick else 8
+    depth = 4 if quick else 8
     gc.collect()
     cpu, wall = time.process_time(), time.perf_counter()
     result = explore(depth=depth, max_seconds=3_600)
@@ -120,7 +120,7 @@ def bench_parallel(quick: bool) -> list[Row]:
     cluster of two worker processes (reported)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    depth, repeat = (5, 1) if quick else (6, 3)
+    depth, repeat = (4, 1) if quick else (6, 3)
     with ProcessPoolExecutor(2) as pool:
         s, p, ratio, same = _speedup(pool, depth, repeat)
     rows = [
