@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import inspect
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import attrs
@@ -137,16 +137,10 @@ def face(
     given: object = name
     if not isinstance(given, str):  # compared below with strings only: no hostile __eq__ runs
         raise UsageError(f"A face is one of {sorted(FACES)}, got {shown(given)}")
-    faces: dict[str, Callable[..., Any]] = {
-        "iam": sim.iam,
-        "console": sim.marketplace,
-        "sts": sim.sts,
-        "organizations": sim.organizations,
-    }
-    build = faces.get(str.__str__(name))
-    if build is not None:
+    builder = _FACE_BUILDERS.get(str.__str__(name))
+    if builder is not None:
         mode = {} if unknown_caller is None else {"unknown_caller": unknown_caller}
-        return build(account, principal, **mode)
+        return getattr(sim, builder)(account, principal, **mode)
     raise UsageError(f"A face is one of {sorted(FACES)}, got {shown(name)}")
 
 
