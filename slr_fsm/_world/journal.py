@@ -35,9 +35,9 @@ class Journal:
         """How many attempts are running (changed only under the lock)."""
         self.events: list[Event] = []
         self._clock = clock
-        self._last: tuple[tuple[tuple[str, str], ...], Parameters] = ((), NO_PARAMETERS)
-        """The last parameters of plain strings logged, and their items in order: the next
-        attempt that gives the same shares them (they cannot change)."""
+        self._last = NO_PARAMETERS
+        """The last parameters of plain strings logged: the next attempt that gives the same
+        names and strings in the same order shares them (they cannot change)."""
 
     @property
     def held(self) -> bool:
@@ -111,13 +111,14 @@ class Journal:
         strings under the same names in the same order, else a :class:`Parameters` of them."""
         if not logged:
             return NO_PARAMETERS
-        items = tuple(logged.items())
-        last_items, last = self._last
-        if items == last_items:
-            return last
+        last = self._last
+        if logged == last and (len(last) == 1 or [*logged] == [*last]):
+            return last  # last holds only strings, and a logged value equal to one is one
         kept = Parameters(logged)
-        if all(type(value) is str for _, value in items):  # exact: 1 == True, 1.0 == 1
-            self._last = (items, kept)
+        for value in logged.values():
+            if type(value) is not str:  # shared only when exactly equal: 1 == True, 1.0 == 1
+                return kept
+        self._last = kept
         return kept
 
     def attempt(
