@@ -8,19 +8,21 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from slr_fsm.errors import UsageError
-from slr_fsm.policy import PolicyDocument
 from slr_fsm.shown import shown
 from slr_fsm.spec_checks import PRINCIPAL
 
+if TYPE_CHECKING:  # the policy language loads when a principal with policies is first made
+    from slr_fsm.policy import PolicyDocument
+
 __all__ = [
-    "ADMINISTRATOR_POLICY",
+    "ADMINISTRATOR_POLICY",  # noqa: F822 (parsed on first use by the module's __getattr__)
     "ORGANIZATION_ID",
-    "READ_ONLY_POLICY",
+    "READ_ONLY_POLICY",  # noqa: F822 (parsed on first use by the module's __getattr__)
     "USER_NAME",
     "Account",
     "Organization",
@@ -68,6 +70,10 @@ def _user_name(_: object, __: object, value: str) -> None:
 
 
 def _identity_policies(_: object, __: object, value: tuple[PolicyDocument, ...]) -> None:
+    if value == ():
+        return
+    from slr_fsm.policy_document import PolicyDocument  # any policy given was made by it
+
     if not isinstance(value, tuple) or not all(
         isinstance(p, PolicyDocument) and p.kind == "identity" for p in value
     ):
@@ -112,13 +118,14 @@ class Organization:
         return (self.management_account, *self.member_accounts)
 
 
-ADMINISTRATOR_POLICY = PolicyDocument.parse(
-    {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
-)
-"""The default ``admin`` principal's policy (like AdministratorAccess)."""
-
-READ_ONLY_POLICY = PolicyDocument.parse(
-    {
+_DEFAULT_POLICY_DOCUMENTS: dict[str, dict[str, Any]] = {
+    # The default ``admin`` principal's policy (like AdministratorAccess).
+    "ADMINISTRATOR_POLICY": {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}],
+    },
+    # The default ``readonly`` principal's policy (a read-only subset of IAM and purchase orders).
+    "READ_ONLY_POLICY": {
         "Version": "2012-10-17",
         "Statement": [
             {
@@ -132,9 +139,21 @@ READ_ONLY_POLICY = PolicyDocument.parse(
                 "Resource": "*",
             }
         ],
-    }
-)
-"""The default ``readonly`` principal's policy (a read-only subset of IAM and purchase orders)."""
+    },
+}
+
+
+def __getattr__(name: str) -> PolicyDocument:
+    """``ADMINISTRATOR_POLICY`` and ``READ_ONLY_POLICY``, parsed on first use and kept: importing
+    accounts does not load the policy language (:mod:`slr_fsm.policy`)."""
+    document = _DEFAULT_POLICY_DOCUMENTS.get(name)
+    if document is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from slr_fsm.policy_document import PolicyDocument
+
+    parsed = PolicyDocument.parse(document)
+    globals()[name] = parsed
+    return parsed
 
 
 @attrs.frozen

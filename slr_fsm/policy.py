@@ -35,11 +35,11 @@ Statements and conditions are values of :mod:`slr_fsm.policy_statement`, documen
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping
 from typing import cast
 
 from slr_fsm.errors import UsageError
+from slr_fsm.policy_decision import Decision as Decision
 from slr_fsm.policy_document import VERSIONS as VERSIONS
 from slr_fsm.policy_document import PolicyDocument
 from slr_fsm.policy_document import PolicyKind as PolicyKind
@@ -66,14 +66,6 @@ __all__ = [
     "trust_allows",
     "wildcard_match",
 ]
-
-
-class Decision(enum.Enum):
-    """The outcome of evaluating a request: allowed, explicitly denied, or denied by default."""
-
-    ALLOW = "Allow"
-    EXPLICIT_DENY = "ExplicitDeny"
-    IMPLICIT_DENY = "ImplicitDeny"
 
 
 # ------------------------------------------------------------------------------------- evaluation

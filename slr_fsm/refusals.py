@@ -20,7 +20,7 @@ from slr_fsm.errors import (
     UsageError,
 )
 from slr_fsm.lifecycle import Outcome
-from slr_fsm.policy import Decision
+from slr_fsm.policy_decision import Decision
 from slr_fsm.roles import Role
 
 __all__ = [

@@ -10,15 +10,14 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from collections.abc import Iterable, Mapping
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from slr_fsm import accounts
 from slr_fsm._world.state import WorldState
 from slr_fsm.accounts import (
-    ADMINISTRATOR_POLICY,
-    READ_ONLY_POLICY,
     USER_NAME,
     Account,
     Organization,
@@ -26,18 +25,22 @@ from slr_fsm.accounts import (
     ServicePrincipal,
 )
 from slr_fsm.errors import InvalidClientTokenId, UsageError
-from slr_fsm.policy import Decision, PolicyDocument, evaluate
+from slr_fsm.policy_decision import Decision
 from slr_fsm.refusals import access_denied
 from slr_fsm.shown import shown
 from slr_fsm.spec_checks import PRINCIPAL
 from slr_fsm.subscriptions import Subscription
 
+if TYPE_CHECKING:  # the policy language loads when a policy is first parsed or evaluated
+    from slr_fsm.policy import PolicyDocument
+
 __all__ = [
-    "DEFAULT_POLICIES",
+    "DEFAULT_PRINCIPALS",
     "AccountLike",
     "Caller",
     "Directory",
     "PrincipalLike",
+    "default_policies",
     "principal_key",
 ]
 
@@ -48,8 +51,35 @@ PrincipalLike = Principal | ServicePrincipal | str
 Caller = Principal | ServicePrincipal
 """Who makes a call: an IAM user, or a service principal acting for itself."""
 
-DEFAULT_POLICIES = {"admin": (ADMINISTRATOR_POLICY,), "readonly": (READ_ONLY_POLICY,)}
-"""The principals every account gets, and their identity policies."""
+DEFAULT_PRINCIPALS = ("admin", "readonly")
+"""The principals every account gets (their policies: :func:`default_policies`)."""
+_DEFAULT_POLICY_NAMES = {"admin": "ADMINISTRATOR_POLICY", "readonly": "READ_ONLY_POLICY"}
+
+
+@functools.cache
+def default_policies(name: str) -> tuple[PolicyDocument, ...] | None:
+    """A default principal's identity policies, one tuple kept for each (the policy decision
+    cache keys on the tuple's identity); ``None`` for any other name."""
+    policy = _DEFAULT_POLICY_NAMES.get(name)
+    return None if policy is None else (getattr(accounts, policy),)
+
+
+def _evaluate_first(
+    policies: tuple[PolicyDocument, ...],
+    action: str,
+    resource: str,
+    context: Mapping[str, str] | None,
+) -> Decision:
+    """Load the policy evaluator on the first decision, then call it directly from then on."""
+    global _evaluate
+    from slr_fsm.policy import evaluate
+
+    _evaluate = evaluate
+    return evaluate(policies, action, resource, context)
+
+
+_evaluate: Callable[..., Decision] = _evaluate_first
+"""How :meth:`Directory.decide` evaluates: the policy module's ``evaluate`` once loaded."""
 
 _INVALID_TOKEN = "The security token included in the request is invalid."
 _REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}", re.ASCII)
@@ -72,7 +102,9 @@ def principal_key(account_id: str, name: str) -> tuple[str, str]:
 def _default_principal(account_id: str, name: str) -> Principal:
     """One of the principals every account has (``admin``, ``readonly``): made when asked for,
     not stored, so an account costs one entry in the world whatever its default users."""
-    return Principal(name, account_id, DEFAULT_POLICIES[name])
+    policies = default_policies(name)
+    assert policies is not None  # only the default principals' names come here
+    return Principal(name, account_id, policies)
 
 
 class Directory:
@@ -146,7 +178,7 @@ class Directory:
         key = principal_key(account_id, name)
         found = self._state.principals.get(key)
         if found is None:
-            if key[1] not in DEFAULT_POLICIES or account_id not in self._state.accounts:
+            if key[1] not in DEFAULT_PRINCIPALS or account_id not in self._state.accounts:
                 return None
             found = _default_principal(account_id, key[1])
         if found.name != name and not any_case:
@@ -267,9 +299,9 @@ class Directory:
         added = (
             p.name
             for (acct, key), p in self._state.principals.items()
-            if acct == account_id and key not in DEFAULT_POLICIES
+            if acct == account_id and key not in DEFAULT_PRINCIPALS
         )
-        return (*DEFAULT_POLICIES, *added)
+        return (*DEFAULT_PRINCIPALS, *added)
 
     def organization_of(self, account: Account) -> Organization | None:
         """The organization an account belongs to, if any."""
@@ -315,7 +347,7 @@ class Directory:
     ) -> Decision:
         """How the caller's identity policies decide ``action`` on ``resource``."""
         if type(caller) is Principal:  # nearly every call: the checks below answer the same
-            return evaluate(caller.policies, action, resource, context)
+            return _evaluate(caller.policies, action, resource, context)
         if isinstance(caller, ServicePrincipal):
             return Decision.IMPLICIT_DENY
         if not isinstance(caller, Principal):
@@ -323,7 +355,7 @@ class Directory:
                 f"A caller is a Principal or a ServicePrincipal (see World.caller), got "
                 f"{shown(caller)}"
             )
-        return evaluate(caller.policies, action, resource, context)
+        return _evaluate(caller.policies, action, resource, context)
 
     def authorize(
         self, caller: Caller, action: str, resource: str, context: Mapping[str, str] | None = None
@@ -336,6 +368,8 @@ class Directory:
 
 def parse_identity_policies(name: str, policies: Any) -> tuple[PolicyDocument, ...]:
     """Identity policies from one or many documents, dicts or JSON texts; never a trust policy."""
+    from slr_fsm.policy_document import PolicyDocument  # the policy language, when first needed
+
     if isinstance(policies, str | Mapping | PolicyDocument):
         policies = [policies]  # one policy given on its own
     if not isinstance(policies, Iterable):

@@ -17,7 +17,7 @@ from slr_fsm._world.role_ops import RoleOps
 from slr_fsm.accounts import Account
 from slr_fsm.errors import UsageError
 from slr_fsm.lifecycle import RoleState
-from slr_fsm.policy import Decision
+from slr_fsm.policy_decision import Decision
 from slr_fsm.roles import Role, Tag
 from slr_fsm.specs import RoleSpec
 from slr_fsm.tasks import DeletionTask

@@ -17,8 +17,8 @@ import attrs
 
 from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.directory import (
-    DEFAULT_POLICIES,
     Directory,
+    default_policies,
     parse_identity_policies,
     principal_key,
 )
@@ -114,7 +114,7 @@ def snapshot_of(
         "principals": [
             p.to_json_value()
             for p in state.principals.values()
-            if p.policies != DEFAULT_POLICIES.get(p.name)
+            if p.policies != default_policies(p.name)
         ],
         "subscriptions": [
             [s.subscription_id, s.account_id, s.region, s.product]

@@ -21,7 +21,7 @@ from slr_fsm.clock import Latencies
 from slr_fsm.errors import LimitExceeded, UsageError
 from slr_fsm.events import OK
 from slr_fsm.lifecycle import GuardFacts, Lifecycle, RoleState
-from slr_fsm.policy import Decision
+from slr_fsm.policy_decision import Decision
 from slr_fsm.refusals import access_denied, refusal_error, role_not_found
 from slr_fsm.roles import MAX_TAGS, Role, Tag
 from slr_fsm.specs import RoleSpec
