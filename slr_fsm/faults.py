@@ -7,12 +7,15 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
 
 import attrs
 
 from slr_fsm.errors import UsageError
 from slr_fsm.shown import shown
-from slr_fsm.tasks import RoleUsage
+
+if TYPE_CHECKING:  # tasks and subscriptions load when first used
+    from slr_fsm.tasks import RoleUsage
 
 __all__ = ["Faults", "UsageReporting"]
 
@@ -31,6 +34,8 @@ class UsageReporting(enum.Enum):
 
     def reported(self, usage: tuple[RoleUsage, ...]) -> tuple[RoleUsage, ...]:
         """The part of ``usage`` a failed deletion task reports in this mode."""
+        from slr_fsm.tasks import RoleUsage
+
         if self is UsageReporting.ALL:
             return usage
         if self is UsageReporting.NONE:

@@ -22,12 +22,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
-from slr_fsm.subscriptions import BILLING_REGION, Subscription, billing_integration_arn
-from slr_fsm.tasks import RoleUsage
+
+if TYPE_CHECKING:  # tasks and subscriptions load when first used
+    from slr_fsm.subscriptions import Subscription
+    from slr_fsm.tasks import RoleUsage
 
 __all__ = ["DEFAULT_USAGE_MODELS", "PO_NUMBER", "PurchaseOrderUsage", "UsageContext", "UsageModel"]
 
@@ -147,6 +149,9 @@ class PurchaseOrderUsage(UsageModel):
     def in_use(self, context: UsageContext, account_id: str) -> tuple[RoleUsage, ...]:
         """The integration (under us-east-1) and every subscription with purchase orders in the
         accounts it serves, per Region."""
+        from slr_fsm.subscriptions import BILLING_REGION, billing_integration_arn
+        from slr_fsm.tasks import RoleUsage
+
         by_region: dict[str, list[str]] = {}
         if self.integration_configured(context, account_id):
             by_region.setdefault(BILLING_REGION, []).append(billing_integration_arn(account_id))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 
@@ -36,8 +36,10 @@ from slr_fsm.ids import IdGenerator
 from slr_fsm.lifecycle import LIFECYCLE, Lifecycle
 from slr_fsm.shown import shown
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec
-from slr_fsm.subscriptions import Subscription
 from slr_fsm.usage import UsageModel
+
+if TYPE_CHECKING:  # tasks and subscriptions load when first used
+    from slr_fsm.subscriptions import Subscription
 
 __all__ = [
     "DEFAULT_ACCOUNT_IDS",

@@ -12,7 +12,8 @@ from slr_fsm.accounts import ADMINISTRATOR_POLICY, READ_ONLY_POLICY
 from slr_fsm.policy import Decision
 from slr_fsm.policy_decision import Decision as KernelDecision
 
-_DEFERRED = ("slr_fsm.policy", "slr_fsm.policy_document", "slr_fsm.policy_statement")
+_POLICY_LANGUAGE = ("slr_fsm.policy", "slr_fsm.policy_document", "slr_fsm.policy_statement")
+_DEFERRED = (*_POLICY_LANGUAGE, "slr_fsm.tasks", "slr_fsm.subscriptions")
 
 
 def _modules_after(statement: str) -> set[str]:
@@ -21,7 +22,7 @@ def _modules_after(statement: str) -> set[str]:
     return set(out.stdout.split())
 
 
-def test_importing_simulation_does_not_load_the_policy_language() -> None:
+def test_importing_simulation_loads_neither_policies_nor_tasks_nor_subscriptions() -> None:
     loaded = _modules_after("from slr_fsm import Simulation")
     assert "slr_fsm.world" in loaded
     assert not loaded.intersection(_DEFERRED)
@@ -35,7 +36,22 @@ def test_the_first_call_loads_the_policy_language_and_is_judged_by_it() -> None:
         "sim.iam(account).create_service_linked_role(AWSServiceName="
         "'purchase-orders.marketplace.amazonaws.com')"
     )
-    assert loaded.issuperset(_DEFERRED)
+    assert loaded.issuperset(_POLICY_LANGUAGE)
+
+
+def test_deleting_a_role_loads_tasks_and_records_its_task() -> None:
+    loaded = _modules_after(
+        "from slr_fsm import Simulation\n"
+        "sim = Simulation()\n"
+        "account = sim.add_account('111122223333')\n"
+        "iam = sim.iam(account)\n"
+        "iam.create_service_linked_role(AWSServiceName="
+        "'purchase-orders.marketplace.amazonaws.com')\n"
+        "task = iam.delete_service_linked_role("
+        "RoleName='AWSServiceRoleForMarketplacePurchaseOrders')['DeletionTaskId']\n"
+        "assert sim.task(task) is not None, task"
+    )
+    assert "slr_fsm.tasks" in loaded
 
 
 def test_default_principals_keep_one_policy_tuple_each() -> None:

@@ -29,10 +29,10 @@ from slr_fsm.policy_decision import Decision
 from slr_fsm.refusals import access_denied
 from slr_fsm.shown import shown
 from slr_fsm.spec_checks import PRINCIPAL
-from slr_fsm.subscriptions import Subscription
 
 if TYPE_CHECKING:  # the policy language loads when a policy is first parsed or evaluated
     from slr_fsm.policy import PolicyDocument
+    from slr_fsm.subscriptions import Subscription
 
 __all__ = [
     "DEFAULT_PRINCIPALS",
@@ -189,6 +189,8 @@ class Directory:
         self, account: AccountLike, region: str, product: str, subscription_id: str
     ) -> Subscription:
         """Register a Marketplace subscription in an account and Region."""
+        from slr_fsm.subscriptions import Subscription
+
         acct = self.account(account)
         self.check_subscription(region, product, subscription_id)
         if subscription_id in self._state.subscriptions:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import AbstractContextManager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from slr_fsm._world.directory import Caller, Directory
 from slr_fsm._world.journal import Journal, locked
@@ -20,7 +20,9 @@ from slr_fsm.lifecycle import RoleState
 from slr_fsm.policy_decision import Decision
 from slr_fsm.roles import Role, Tag
 from slr_fsm.specs import RoleSpec
-from slr_fsm.tasks import DeletionTask
+
+if TYPE_CHECKING:  # tasks and subscriptions load when first used
+    from slr_fsm.tasks import DeletionTask
 
 __all__ = ["KernelApi"]
 

@@ -7,6 +7,7 @@ lock, so it sees a state between two attempts, never one half-way through.
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -25,9 +26,11 @@ from slr_fsm.lifecycle import RoleState
 from slr_fsm.roles import Role
 from slr_fsm.shown import shown
 from slr_fsm.specs import RoleSpec
-from slr_fsm.subscriptions import Subscription
-from slr_fsm.tasks import DeletionTask, RoleUsage
 from slr_fsm.usage import PurchaseOrderUsage, UsageContext, UsageModel
+
+if TYPE_CHECKING:  # tasks and subscriptions load when first used
+    from slr_fsm.subscriptions import Subscription
+    from slr_fsm.tasks import DeletionTask, RoleUsage
 
 __all__ = ["WorldReads"]
 

@@ -8,6 +8,7 @@ trigger, and either raise the refusal in AWS's words or change the world. The cl
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -25,7 +26,9 @@ from slr_fsm.policy_decision import Decision
 from slr_fsm.refusals import access_denied, refusal_error, role_not_found
 from slr_fsm.roles import MAX_TAGS, Role, Tag
 from slr_fsm.specs import RoleSpec
-from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
+
+if TYPE_CHECKING:  # tasks and subscriptions load when first used
+    from slr_fsm.tasks import DeletionTask, RoleUsage
 
 __all__ = ["RoleOps"]
 
@@ -236,6 +239,8 @@ class RoleOps:
         self, account_id: str, caller: Caller, role_name: str, action: str
     ) -> DeletionTask:
         """Submit a deletion task for the role, or return its unfinished one (as AWS does)."""
+        from slr_fsm.tasks import DeletionStatus, DeletionTask
+
         role = self.judge(account_id, caller, role_name, "request_deletion", action)
         spec = role.spec
         open_id = self._state.open_tasks.get(role_key(account_id, spec.role_name))
@@ -354,6 +359,8 @@ class RoleOps:
         )
 
     def _start_deletion(self, work: Pending) -> None:
+        from slr_fsm.tasks import DeletionStatus
+
         task = self.task(work.task_id)
         if task is None or task.status is not DeletionStatus.NOT_STARTED:
             return
@@ -362,6 +369,8 @@ class RoleOps:
         self._log_work(work, OK, None, state, state, DeletionTaskId=task.task_id)
 
     def _finish_deletion(self, work: Pending) -> None:
+        from slr_fsm.tasks import DeletionStatus
+
         task = self.task(work.task_id)
         if task is None or task.status.finished:
             return

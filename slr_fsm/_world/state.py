@@ -13,7 +13,7 @@ from __future__ import annotations
 import operator
 import sys
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 
@@ -23,8 +23,10 @@ from slr_fsm.clock import VirtualClock
 from slr_fsm.faults import Faults
 from slr_fsm.ids import IdGenerator
 from slr_fsm.roles import Role
-from slr_fsm.subscriptions import Subscription
-from slr_fsm.tasks import DeletionTask
+
+if TYPE_CHECKING:  # tasks and subscriptions load when first used
+    from slr_fsm.subscriptions import Subscription
+    from slr_fsm.tasks import DeletionTask
 
 __all__ = ["WORK_KINDS", "Pending", "WorldState", "role_key"]
 

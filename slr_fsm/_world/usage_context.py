@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from slr_fsm._world.directory import Directory
 from slr_fsm._world.state import WorldState
 from slr_fsm.errors import UsageError
 from slr_fsm.lifecycle import RoleState
-from slr_fsm.subscriptions import Subscription
+
+if TYPE_CHECKING:  # tasks and subscriptions load when first used
+    from slr_fsm.subscriptions import Subscription
 
 __all__ = ["BoundUsageContext"]
 
