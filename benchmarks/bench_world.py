@@ -174,9 +174,9 @@ def bench_world(quick: bool) -> list[Row]:
             per_role <= MEMORY_TARGET,
         ),
         Row(
-            "memory per role: transitions add_model / one Machine per model",
-            "",
-            "add_model / Machine per model",
+            "memory per role, beside plain transitions models",
+            f"{per_role:,.0f} B",
+            "add_model / one Machine per model",
             f"{mem_add:,.0f} B / {mem_each:,.0f} B",
             per_role / mem_add,
             "reported",

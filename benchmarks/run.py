@@ -52,7 +52,10 @@ def render(rows: list[Row], seconds: float, quick: bool) -> str:
         note = f" ({row.note})" if row.note else ""
         lines.append(f"| {row.what} | {row.ours} | {row.compared_with}{note} | {row.theirs} | "
                      f"{row.ratio:,.2f}× | {row.target} | {met} |")
-    lines += ["", "## Notes: what was measured, what was missed, what was changed"]
+    lines += ["", "## Notes: what was measured, what was missed, what was changed", "",
+              "Each area's notes were written where the work was done, often on a loaded machine: "
+              "they quote their own measurements to show shares and before/after ratios. Where a "
+              "figure differs from the table above, the table (this run) is the measurement."]
     for name in NOTES:
         notes = ROOT / "benchmarks" / "notes" / f"{name}.md"
         if notes.exists():
