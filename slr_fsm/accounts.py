@@ -19,10 +19,15 @@ from slr_fsm.spec_checks import PRINCIPAL
 if TYPE_CHECKING:  # the policy language loads when a principal with policies is first made
     from slr_fsm.policy import PolicyDocument
 
+    ADMINISTRATOR_POLICY: PolicyDocument
+    """The default ``admin`` principal's policy (parsed on first use: see ``__getattr__``)."""
+    READ_ONLY_POLICY: PolicyDocument
+    """The default ``readonly`` principal's policy (parsed on first use)."""
+
 __all__ = [
-    "ADMINISTRATOR_POLICY",  # noqa: F822 (parsed on first use by the module's __getattr__)
+    "ADMINISTRATOR_POLICY",
     "ORGANIZATION_ID",
-    "READ_ONLY_POLICY",  # noqa: F822 (parsed on first use by the module's __getattr__)
+    "READ_ONLY_POLICY",
     "USER_NAME",
     "Account",
     "Organization",
@@ -143,17 +148,19 @@ _DEFAULT_POLICY_DOCUMENTS: dict[str, dict[str, Any]] = {
 }
 
 
-def __getattr__(name: str) -> PolicyDocument:
-    """``ADMINISTRATOR_POLICY`` and ``READ_ONLY_POLICY``, parsed on first use and kept: importing
-    accounts does not load the policy language (:mod:`slr_fsm.policy`)."""
-    document = _DEFAULT_POLICY_DOCUMENTS.get(name)
-    if document is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    from slr_fsm.policy_document import PolicyDocument
+if not TYPE_CHECKING:  # type checkers see the two names declared above, and no other
 
-    parsed = PolicyDocument.parse(document)
-    globals()[name] = parsed
-    return parsed
+    def __getattr__(name: str) -> PolicyDocument:
+        """``ADMINISTRATOR_POLICY`` and ``READ_ONLY_POLICY``, parsed on first use and kept:
+        importing accounts does not load the policy language (:mod:`slr_fsm.policy`)."""
+        document = _DEFAULT_POLICY_DOCUMENTS.get(name)
+        if document is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        from slr_fsm.policy_document import PolicyDocument
+
+        parsed = PolicyDocument.parse(document)
+        globals()[name] = parsed
+        return parsed
 
 
 @attrs.frozen
