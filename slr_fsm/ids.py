@@ -47,12 +47,19 @@ class IdGenerator:
         value and the kind of id: SplitMix64 words, big-endian, after mixing in the seed,
         counter and kind (fewer words are the first bytes of more)."""
         self.counter += 1
+        # _mix, inlined (a call per round costs more than its arithmetic)
         state = _mix(self.seed * 0x9E3779B97F4A7C15 + self.counter)
         for char in kind:
-            state = _mix(state ^ ord(char))
+            z = ((state ^ ord(char)) + 0x9E3779B97F4A7C15) & _MASK
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+            state = z ^ (z >> 31)
         value = 0
         for _ in range(words):
-            state = _mix(state)
+            z = (state + 0x9E3779B97F4A7C15) & _MASK
+            z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & _MASK
+            z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & _MASK
+            state = z ^ (z >> 31)
             value = (value << 64) | state
         return value.to_bytes(8 * words, "big")
 

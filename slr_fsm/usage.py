@@ -155,10 +155,14 @@ class PurchaseOrderUsage(UsageModel):
         by_region: dict[str, list[str]] = {}
         if self.integration_configured(context, account_id):
             by_region.setdefault(BILLING_REGION, []).append(billing_integration_arn(account_id))
-        served = set(context.served_accounts(account_id))
+        served: set[str] | None = None  # read once, and only if some subscription has orders
         for subscription_id in context.keys(self.PURCHASE_ORDERS):
             sub = context.subscription(subscription_id)
-            if sub is not None and sub.account_id in served:
+            if sub is None:
+                continue
+            if served is None:
+                served = set(context.served_accounts(account_id))
+            if sub.account_id in served:
                 by_region.setdefault(sub.region, []).append(sub.arn)
         return tuple(RoleUsage(r, tuple(sorted(res))) for r, res in sorted(by_region.items()))
 

@@ -248,3 +248,36 @@ def test_decide_answers_for_every_kind_of_caller_as_its_checked_path(
     assert Directory.decide(service, action, resource) is Decision.IMPLICIT_DENY
     with pytest.raises(UsageError, match="A caller is a Principal"):
         Directory.decide("alice", action, resource)  # type: ignore[arg-type]
+
+
+def _digest_by_rounds(seed: int, counter: int, kind: str, words: int) -> bytes:
+    """The id digest as its docstring states it, one _mix call per round."""
+    from slr_fsm.ids import _mix
+
+    state = _mix(seed * 0x9E3779B97F4A7C15 + counter)
+    for char in kind:
+        state = _mix(state ^ ord(char))
+    value = 0
+    for _ in range(words):
+        state = _mix(state)
+        value = (value << 64) | state
+    return value.to_bytes(8 * words, "big")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    seed=st.integers(min_value=0, max_value=2**70),
+    counter=st.integers(min_value=0, max_value=2**40),
+    kind=st.sampled_from(["role", "uuid", "o-", "r-", ""]) | st.text(max_size=6),
+    words=st.integers(min_value=1, max_value=5),
+)
+def test_inlined_id_digest_gives_the_bytes_of_one_mix_call_per_round(
+    seed: int, counter: int, kind: str, words: int
+) -> None:
+    """IdGenerator's inlined SplitMix64 rounds hand out exactly the ids the per-round calls
+    gave (the same RoleIds and task UUIDs for the same seed)."""
+    from slr_fsm.ids import IdGenerator
+
+    generator = IdGenerator(seed, counter)
+    assert generator._digest(kind, words) == _digest_by_rounds(seed, counter + 1, kind, words)
+    assert generator.counter == counter + 1

@@ -126,7 +126,7 @@ class RoleOps:
         if task.status.finished:
             if self._state.open_tasks.get(key) == task.task_id:
                 self._state.open_tasks.pop(key)
-        else:
+        elif self._state.open_tasks.get(key) != task.task_id:  # started: already indexed
             self._state.open_tasks.set(key, task.task_id)
 
     # ----------------------------------------------------------------- judging requests
@@ -295,7 +295,11 @@ class RoleOps:
         (judged with its trigger, ``update_description``); more than :data:`MAX_TAGS` is
         LimitExceeded, and nothing changes."""
         role = self.judge(account_id, caller, role_name, "update_description", action)
-        updated = role.with_tags(add).without_tags(remove)
+        updated = role
+        if add:  # TagRole adds, UntagRole removes: the other copy would change nothing
+            updated = updated.with_tags(add)
+        if remove:
+            updated = updated.without_tags(remove)
         if len(updated.tags) > MAX_TAGS:
             raise LimitExceeded(
                 "The number of tags has reached the maximum limit.", guard="tag_limit"
