@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -28,6 +29,16 @@ Tag = tuple[str, str]
 _TAG_SYMBOLS = frozenset("_.:/=+-@")
 
 
+_PLAIN_TAG_TEXT = re.compile(r"[A-Za-z0-9 _.:/=+\-@]*")
+"""ASCII text every character of which is in the tag alphabet (ASCII letters are ``L``, digits
+``N``, the space ``Zs``): the usual tag, accepted without a per-character category lookup."""
+
+
+def _outside_tag_alphabet(text: str) -> bool:
+    """Whether some character is neither a letter, separator or number nor one of ``_.:/=+-@``."""
+    return any(unicodedata.category(c)[0] not in "LZN" and c not in _TAG_SYMBOLS for c in text)
+
+
 def tag_text_problem(text: str, *, key: bool) -> str | None:
     r"""The constraint IAM says a tag key (or value) breaks, in its words, or ``None``: keys are
     1 to 128 characters and values at most 256, of letters, separators (spaces), numbers and
@@ -42,7 +53,7 @@ def tag_text_problem(text: str, *, key: bool) -> str | None:
         return "must have length greater than or equal to 1"
     if len(text) > (128 if key else 256):
         return f"must have length less than or equal to {128 if key else 256}"
-    if any(unicodedata.category(c)[0] not in "LZN" and c not in _TAG_SYMBOLS for c in text):
+    if _PLAIN_TAG_TEXT.fullmatch(text) is None and _outside_tag_alphabet(text):
         return r"must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]" + (
             "+" if key else "*"
         )

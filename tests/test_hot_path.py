@@ -281,3 +281,25 @@ def test_inlined_id_digest_gives_the_bytes_of_one_mix_call_per_round(
     generator = IdGenerator(seed, counter)
     assert generator._digest(kind, words) == _digest_by_rounds(seed, counter + 1, kind, words)
     assert generator.counter == counter + 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(alphabet=st.characters(max_codepoint=0x17F), max_size=12))
+def test_plain_tag_text_fast_path_accepts_only_what_the_category_check_accepts(text: str) -> None:
+    """A tag key or value the ASCII pattern accepts is one the per-character Unicode category
+    check accepts too, so tag_text_problem answers as it did."""
+    from slr_fsm.roles import _PLAIN_TAG_TEXT, _outside_tag_alphabet
+
+    if _PLAIN_TAG_TEXT.fullmatch(text) is not None:
+        assert not _outside_tag_alphabet(text)
+
+
+def test_plain_tag_text_fast_path_agrees_on_every_ascii_character() -> None:
+    """Every ASCII character the fast path takes is in the tag alphabet, and it takes every
+    ASCII letter, digit, the space and ``_.:/=+-@`` (so the usual tag skips the slow check)."""
+    from slr_fsm.roles import _PLAIN_TAG_TEXT, _outside_tag_alphabet
+
+    taken = {chr(c) for c in range(128) if _PLAIN_TAG_TEXT.fullmatch(chr(c))}
+    allowed = {chr(c) for c in range(128) if not _outside_tag_alphabet(chr(c))}
+    assert taken <= allowed
+    assert taken == {c for c in allowed if c.isalnum() or c in " _.:/=+-@"}
