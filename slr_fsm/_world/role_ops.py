@@ -2,7 +2,7 @@
 
 Requests (creation, deletion, description and tag edits) authorize the caller, fire the lifecycle's
 trigger, and either raise the refusal in AWS's words or change the world. The clock's work
-(finishing a creation, running a deletion task) lives here too: it fires the clock's triggers.
+(finishing a creation, running a deletion task) is :mod:`slr_fsm._world.clock_work`'s.
 """
 
 from __future__ import annotations
@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 import attrs
 
 from slr_fsm._world.catalogue import Catalogue
+from slr_fsm._world.clock_work import ClockWork
 from slr_fsm._world.directory import Caller, Directory
 from slr_fsm._world.journal import Journal
 from slr_fsm._world.scheduler import Scheduler
-from slr_fsm._world.state import Pending, WorldState, role_key
+from slr_fsm._world.state import WorldState, role_key
 from slr_fsm._world.usage_context import BoundUsageContext
 from slr_fsm.clock import Latencies
-from slr_fsm.errors import LimitExceeded, UsageError
-from slr_fsm.events import OK
+from slr_fsm.errors import LimitExceeded
 from slr_fsm.lifecycle import GuardFacts, Lifecycle, RoleState
 from slr_fsm.policy_decision import Decision
 from slr_fsm.refusals import access_denied, refusal_error, role_not_found
@@ -35,8 +35,6 @@ __all__ = ["RoleOps"]
 _ALLOWED = GuardFacts(caller_allowed=True)
 _NOT_ALLOWED = GuardFacts(caller_allowed=False)
 """A request's facts (frozen values, so one of each serves every request)."""
-_CREATED = {False: GuardFacts(creation_fault=False), True: GuardFacts(creation_fault=True)}
-"""The clock's facts when it finishes a creation, by whether a fault was injected."""
 
 
 class RoleOps:
@@ -58,13 +56,7 @@ class RoleOps:
         self._latencies = latencies
         self._journal = journal
         self.scheduler = Scheduler(
-            state,
-            {
-                "finish_creation": self._finish_creation,
-                "start_deletion": self._start_deletion,
-                "finish_deletion": self._finish_deletion,
-                "purge_task": self._purge_task,
-            },
+            state, ClockWork(self, state, catalogue, lifecycle, latencies, journal).handlers()
         )
         self.contexts = {
             spec: BoundUsageContext(
@@ -306,115 +298,3 @@ class RoleOps:
             )
         self.put_role(updated)
         return updated
-
-    # ----------------------------------------------------------------- the clock's work
-
-    def _log_work(
-        self,
-        work: Pending,
-        outcome: str,
-        message: str | None,
-        before: RoleState,
-        after: RoleState,
-        **parameters: str,
-    ) -> None:
-        spec = self._catalogue.by_role_name(work.role_name)
-        principal = spec.service_principal if spec is not None else "aws"
-        self._journal.append(
-            work.account_id,
-            principal,
-            work.kind,
-            parameters,
-            outcome,
-            message,
-            (work.account_id, work.role_name),
-            before,
-            after,
-        )
-
-    def _spec(self, work: Pending) -> RoleSpec:
-        spec = self._catalogue.by_role_name(work.role_name)
-        if spec is None:  # restore refuses such work; a guard against a broken invariant
-            raise UsageError(f"No role spec for pending work on {work.role_name}")
-        return spec
-
-    def _finish_creation(self, work: Pending) -> None:
-        spec = self._spec(work)
-        role = self.role(work.account_id, spec)
-        outcome = self._lifecycle.fire(role.state, "finish_creation", _CREATED[bool(work.fault)])
-        if outcome.refused_by == "state" or work.task_id not in (None, role.role_id):
-            return  # deleted (or re-created) before it was ready: nothing left to finish
-        if outcome.after is RoleState.ACTIVE:
-            self.put_role(role.with_state(RoleState.ACTIVE))
-            self._log_work(work, OK, None, role.state, RoleState.ACTIVE)
-            return
-        self.put_role(  # nothing was created: the failed RoleId joins no history
-            attrs.evolve(
-                role, state=outcome.after, role_id=None, create_date=None, description=None, tags=()
-            )
-        )
-        self._catalogue.usage_model(spec).creation_failed(self.contexts[spec.base], work.account_id)
-        self._log_work(
-            work,
-            "ServiceFailure",
-            "The service failed to create the role; nothing was created.",
-            role.state,
-            outcome.after,
-        )
-
-    def _start_deletion(self, work: Pending) -> None:
-        from slr_fsm.tasks import DeletionStatus
-
-        task = self.task(work.task_id)
-        if task is None or task.status is not DeletionStatus.NOT_STARTED:
-            return
-        self.put_task(attrs.evolve(task, status=DeletionStatus.IN_PROGRESS))
-        state = self.state_of(work.account_id, work.role_name)
-        self._log_work(work, OK, None, state, state, DeletionTaskId=task.task_id)
-
-    def _finish_deletion(self, work: Pending) -> None:
-        from slr_fsm.tasks import DeletionStatus
-
-        task = self.task(work.task_id)
-        if task is None or task.status.finished:
-            return
-        spec = self._spec(work)
-        role = self.role(work.account_id, spec)
-        usage = self.usage(work.account_id, spec)
-        outcome = self._lifecycle.fire(
-            role.state, "finish_deletion", GuardFacts(resources_in_use=bool(usage))
-        )
-        now, ids = self._state.clock.now(), {"DeletionTaskId": task.task_id}
-        nothing_left = outcome.refused_by == "state"  # its creation failed first
-        if not nothing_left:
-            self.put_role(role.with_state(outcome.after))
-        if nothing_left or outcome.after is RoleState.DELETED:
-            self.put_task(attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now))
-            after = role.state if nothing_left else outcome.after
-            self._log_work(work, OK, None, role.state, after, **ids, Status="SUCCEEDED")
-        else:
-            reason = (
-                f"{spec.role_name} is still used by {spec.service_principal} resources; "
-                "clean them up and request the deletion again."
-            )
-            reported = self._state.faults.usage_reporting.reported(usage)
-            failed = attrs.evolve(task, status=DeletionStatus.FAILED, finished_at=now)
-            self.put_task(attrs.evolve(failed, reason=reason, role_usage=reported))
-            self._log_work(
-                work, "FAILED", reason, role.state, outcome.after, **ids, Status="FAILED"
-            )
-        self._schedule_purge(work, task)
-
-    def _schedule_purge(self, work: Pending, task: DeletionTask) -> None:
-        if self._latencies.task_retention is not None:
-            self.scheduler.schedule(
-                self._latencies.task_retention,
-                "purge_task",
-                work.account_id,
-                work.role_name,
-                task_id=task.task_id,
-            )
-
-    def _purge_task(self, work: Pending) -> None:
-        if work.task_id is not None:
-            self._state.tasks.pop(work.task_id)
