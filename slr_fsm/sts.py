@@ -28,7 +28,7 @@ import re
 from typing import Any
 
 from slr_fsm.accounts import ServicePrincipal
-from slr_fsm.errors import AccessDenied, InvalidClientTokenId, ValidationError
+from slr_fsm.errors import AccessDenied, InvalidClientTokenId
 from slr_fsm.face import Face
 from slr_fsm.policy import PolicyDocument, trust_allows
 from slr_fsm.roles import Role
@@ -109,13 +109,10 @@ class StsApi(Face):
         def body() -> dict[str, Any]:
             validate(_ASSUME_ROLE, kwargs)
             role = self._target(kwargs["RoleArn"])
+            # Only the service may assume a service-linked role, and "the maximum session
+            # duration setting doesn't limit sessions assumed by AWS services" (IAM and AWS STS
+            # quotas): any DurationSeconds STS's model accepts (900 to 43200) is granted.
             duration = kwargs.get("DurationSeconds") or 3600
-            if duration > role.spec.max_session_duration:
-                raise ValidationError(
-                    "The requested DurationSeconds exceeds the MaxSessionDuration set for this "
-                    "role.",
-                    guard="max_session_duration",
-                )
             return self._credentials(role, kwargs["RoleSessionName"], duration)
 
         account_id, role_name = self._role_concerned(kwargs.get("RoleArn"))

@@ -281,7 +281,7 @@ def _other_probes() -> list[Probe]:
             {"RoleArn": SPEC.role_arn(MGMT), "RoleSessionName": "po"},
             {"RoleSessionName": "x"},
             ("AccessDenied", "creating", "service", {}),
-            ("ValidationError", "active", "service", {"DurationSeconds": 7200}),
+            ("ValidationError", "active", "service", {"DurationSeconds": 43201}),
             denied=("active", "admin"),
         ),
         *_probes(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
 from slr_fsm import (
@@ -199,13 +201,24 @@ def test_the_service_cannot_use_the_role_while_creating(sim):
     sim.sts(MANAGEMENT, SERVICE).assume_role(RoleArn=arn, RoleSessionName="po")
 
 
-def test_assume_role_duration_is_capped_by_max_session_duration(active_sim):
-    """DurationSeconds above the role's 3600 is a ValidationError."""
+def test_service_sessions_are_not_limited_by_max_session_duration(active_sim):
+    """AWS: the maximum session duration "doesn't limit sessions assumed by AWS services": the
+    service gets any DurationSeconds STS accepts (up to 43200), beyond the role's 3600."""
     arn = active_sim.role(MANAGEMENT).arn
-    with pytest.raises(ValidationError, match="MaxSessionDuration"):
-        active_sim.sts(MANAGEMENT, SERVICE).assume_role(
-            RoleArn=arn, RoleSessionName="po", DurationSeconds=7200
-        )
+    answer = active_sim.sts(MANAGEMENT, SERVICE).assume_role(
+        RoleArn=arn, RoleSessionName="po", DurationSeconds=43200
+    )
+    assert answer["Credentials"]["Expiration"] == active_sim.now + dt.timedelta(seconds=43200)
+
+
+def test_assume_role_duration_beyond_sts_bounds_is_a_validation_error(active_sim):
+    """DurationSeconds outside STS's 900..43200 is refused by the model's bounds."""
+    arn = active_sim.role(MANAGEMENT).arn
+    for duration in (899, 43201):
+        with pytest.raises(ValidationError, match="at 'durationSeconds' failed"):
+            active_sim.sts(MANAGEMENT, SERVICE).assume_role(
+                RoleArn=arn, RoleSessionName="po", DurationSeconds=duration
+            )
 
 
 def test_assume_role_credentials_are_deterministic():
