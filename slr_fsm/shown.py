@@ -20,6 +20,7 @@ True
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import reprlib
@@ -31,7 +32,13 @@ ECHO_LIMIT = 1024
 """How much of a value an AWS-worded message echoes (more than any name or description IAM
 accepts, so a refused valid-length value is echoed whole, as AWS echoes it)."""
 _BIG_INT_BITS = 128
-_ADDRESS = re.compile(r" (?:at|instance at) 0x[0-9a-fA-F]+")
+
+
+@functools.cache
+def _address() -> re.Pattern[str]:
+    """An object's address in a repr, compiled when a message first shows an object (not on
+    import: most messages show text and numbers only)."""
+    return re.compile(r" (?:at|instance at) 0x[0-9a-fA-F]+")
 
 
 class _BoundedRepr(reprlib.Repr):
@@ -45,7 +52,7 @@ class _BoundedRepr(reprlib.Repr):
             return f"<{type(obj).__name__} object>"
         if not isinstance(text, str):
             return f"<{type(obj).__name__} object>"
-        text = _ADDRESS.sub("", text)  # an address differs from run to run
+        text = _address().sub("", text)  # an address differs from run to run
         return text if len(text) <= self.maxother else text[: self.maxother] + "..."
 
     def repr_int(self, obj: int, level: int) -> str:
@@ -90,7 +97,7 @@ def shown(value: object, limit: int = _LIMIT) -> str:
         if big is not None:
             return big
     try:
-        text = _ADDRESS.sub("", _repr.repr(value))
+        text = _address().sub("", _repr.repr(value))
     except Exception:  # a hostile __repr__: say what it is, not what it claims
         return f"<{type(value).__name__} object>"
     return text if len(text) <= limit else text[:limit] + "..."

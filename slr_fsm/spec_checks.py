@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime
-import json
 import re
 from typing import TYPE_CHECKING
 
@@ -22,7 +21,17 @@ from slr_fsm.shown import shown
 if TYPE_CHECKING:
     from slr_fsm.specs import RoleSpec
 
-__all__ = ["PRINCIPAL", "ROLE_NAME", "check_fields", "check_suffix_text", "refuse", "what_is_wrong"]
+__all__ = [
+    "PRINCIPAL",
+    "ROLE_NAME",
+    "check_fields",
+    "check_policy_document",
+    "check_suffix_text",
+    "known_valid_policy_text",
+    "known_valid_policy_texts",
+    "refuse",
+    "what_is_wrong",
+]
 
 ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
 _POLICY_NAME = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
@@ -33,6 +42,22 @@ PRINCIPAL = re.compile(
 _POLICY_VERSION = re.compile(r"v[1-9][0-9]*")
 _DESCRIPTION = re.compile(r"[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*")
 _POLICY_LANGUAGE_VERSIONS = ("2012-10-17", "2008-10-17")
+_KNOWN_VALID_POLICY_TEXTS: set[str] = set()
+
+
+def known_valid_policy_text(text: str) -> str:
+    """Record ``text`` as a policy document that passes :func:`check_policy_document`, and
+    return it: for the library's own specs, whose texts are literals that a test checks in
+    full, so a spec made from one is not parsed again and ``json`` loads only when another
+    text must be parsed (``from slr_fsm import Simulation`` builds one spec).
+    """
+    _KNOWN_VALID_POLICY_TEXTS.add(text)
+    return text
+
+
+def known_valid_policy_texts() -> frozenset[str]:
+    """The texts recorded by :func:`known_valid_policy_text` (for the test that checks them)."""
+    return frozenset(_KNOWN_VALID_POLICY_TEXTS)
 
 
 def refuse(field: str, value: object, why: str, instead: str) -> UsageError:
@@ -49,7 +74,12 @@ def _no_constant(name: str) -> object:
     raise ValueError(f"{name} is not JSON")
 
 
-def _check_policy_document(text: object) -> None:
+def check_policy_document(text: object) -> None:
+    """Refuse a managed policy document text IAM's grammar would not take: not a JSON object,
+    no ``Version`` or ``Statement``, a ``Version`` that is not a policy language version, or a
+    ``Statement`` that is neither an object nor a list."""
+    import json  # here, not at import: the library's own specs' texts are known valid
+
     field = "managed_policy_document_json"
     instead = (
         "Pass the managed policy's document as AWS publishes it (GetPolicyVersion's Document, or "
@@ -115,7 +145,9 @@ def check_fields(spec: RoleSpec) -> None:
             "Give the AWS managed policy's name alone, not its ARN (the ARN is derived: "
             "arn:aws:iam::aws:policy/aws-service-role/<name>).",
         )
-    _check_policy_document(spec.managed_policy_document_json)
+    document = spec.managed_policy_document_json
+    if type(document) is not str or document not in _KNOWN_VALID_POLICY_TEXTS:
+        check_policy_document(document)
     version = spec.managed_policy_version
     if not isinstance(version, str) or not _POLICY_VERSION.fullmatch(version):
         raise refuse(

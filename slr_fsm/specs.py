@@ -16,7 +16,6 @@ Code that manages another service's role describes it with :func:`service_linked
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -24,7 +23,13 @@ import attrs
 
 from slr_fsm.errors import UsageError
 from slr_fsm.shown import shown
-from slr_fsm.spec_checks import PRINCIPAL, check_fields, check_suffix_text, refuse
+from slr_fsm.spec_checks import (
+    PRINCIPAL,
+    check_fields,
+    check_suffix_text,
+    known_valid_policy_text,
+    refuse,
+)
 
 __all__ = [
     "MARKETPLACE_PURCHASE_ORDERS",
@@ -40,6 +45,8 @@ SERVICE_ROLE_PATH_PREFIX = "/aws-service-role/"
 
 def _frozen_json(value: Any) -> str:
     """Compact JSON text (keys in AWS's order), so that specs stay hashable values."""
+    import json  # here: the library's own specs are written as JSON text already
+
     return json.dumps(value, separators=(",", ":"), sort_keys=False, allow_nan=False)
 
 
@@ -121,6 +128,8 @@ class RoleSpec:
 
     def managed_policy_document(self) -> dict[str, Any]:
         """The managed permissions policy's document (a fresh dict)."""
+        import json  # here: parsed only when a caller asks for the document
+
         document: dict[str, Any] = json.loads(self.managed_policy_document_json)
         return document
 
@@ -299,26 +308,19 @@ def service_linked_role(
     )
 
 
+_PURCHASE_ORDERS_POLICY = known_valid_policy_text(
+    '{"Version":"2012-10-17","Statement":[{"Sid":"AllowPurchaseOrderActions","Effect":"Allow",'
+    '"Action":["purchase-orders:ViewPurchaseOrders","purchase-orders:ModifyPurchaseOrders"],'
+    '"Resource":["*"]}]}'
+)
+"""AWSMarketplacePurchaseOrdersServiceRolePolicy v1 as compact JSON in AWS's key order (as
+:func:`service_linked_role` writes a dict); a test checks it in full."""
+
 MARKETPLACE_PURCHASE_ORDERS = RoleSpec(
     role_name="AWSServiceRoleForMarketplacePurchaseOrders",
     service_principal="purchase-orders.marketplace.amazonaws.com",
     managed_policy_name="AWSMarketplacePurchaseOrdersServiceRolePolicy",
-    managed_policy_document_json=_frozen_json(
-        {
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "AllowPurchaseOrderActions",
-                    "Effect": "Allow",
-                    "Action": [
-                        "purchase-orders:ViewPurchaseOrders",
-                        "purchase-orders:ModifyPurchaseOrders",
-                    ],
-                    "Resource": ["*"],
-                }
-            ],
-        }
-    ),
+    managed_policy_document_json=_PURCHASE_ORDERS_POLICY,
     managed_policy_version="v1",
     managed_policy_updated="2021-10-27",
     max_session_duration=3600,

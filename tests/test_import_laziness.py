@@ -3,14 +3,20 @@ later changes nothing a caller can see."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
+
+import pytest
 
 from slr_fsm import Simulation
 from slr_fsm._world.directory import DEFAULT_PRINCIPALS, default_policies
 from slr_fsm.accounts import ADMINISTRATOR_POLICY, READ_ONLY_POLICY
+from slr_fsm.errors import UsageError
 from slr_fsm.policy import Decision
 from slr_fsm.policy_decision import Decision as KernelDecision
+from slr_fsm.spec_checks import check_policy_document, known_valid_policy_texts
+from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS, RoleSpec, service_linked_role
 
 _POLICY_LANGUAGE = ("slr_fsm.policy", "slr_fsm.policy_document", "slr_fsm.policy_statement")
 _DEFERRED = (*_POLICY_LANGUAGE, "slr_fsm.tasks", "slr_fsm.subscriptions")
@@ -72,3 +78,38 @@ def test_default_principals_get_the_default_policies() -> None:
 def test_the_policy_module_re_exports_the_kernels_decision() -> None:
     assert Decision is KernelDecision
     assert Decision.ALLOW.value == "Allow"
+
+
+def test_role_specs_load_without_json() -> None:
+    loaded = _modules_after("import slr_fsm.specs")
+    assert "slr_fsm.specs" in loaded
+    assert "json" not in loaded
+
+
+def test_each_known_valid_policy_text_passes_the_full_check_and_is_compact_json() -> None:
+    known = known_valid_policy_texts()
+    assert MARKETPLACE_PURCHASE_ORDERS.managed_policy_document_json in known
+    for text in known:
+        check_policy_document(text)  # raises if IAM's grammar would refuse it
+        assert json.dumps(json.loads(text), separators=(",", ":")) == text
+
+
+def test_a_spec_with_a_known_text_equals_the_spec_made_from_its_document() -> None:
+    spec = MARKETPLACE_PURCHASE_ORDERS
+    made = service_linked_role(
+        spec.service_principal,
+        spec.role_name,
+        managed_policy_name=spec.managed_policy_name,
+        policy_document=spec.managed_policy_document(),
+        managed_policy_updated=spec.managed_policy_updated,
+        purpose=spec.purpose,
+    )
+    assert made == spec
+    assert made.managed_policy_document_json == spec.managed_policy_document_json
+
+
+def test_an_unknown_policy_text_is_still_parsed_and_refused() -> None:
+    with pytest.raises(UsageError, match="not valid JSON"):
+        RoleSpec("AWSServiceRoleForX", "x.amazonaws.com", "P", "{not json")
+    with pytest.raises(UsageError, match="Version"):
+        RoleSpec("AWSServiceRoleForX", "x.amazonaws.com", "P", '{"Statement": []}')
