@@ -51,7 +51,7 @@ try:
     from botocore.model import OperationModel
 
     from slr_fsm.boto_patch import check_others, routed, sealed_route
-    from slr_fsm.boto_wire import Path, encoded, error_form, policy_paths, request_id, wire_form
+    from slr_fsm.boto_wire import encoder, error_form, policy_paths, request_id, wire_form
 except ImportError as missing:  # pragma: no cover - depends on the environment
     raise ImportError(
         "slr_fsm.boto needs boto3 and botocore: pip install 'slr-fsm[boto]'"
@@ -100,11 +100,11 @@ SIMULATED_SERVICES = tuple(_FACES)
 @attrs.frozen
 class _Plan:
     """What answering one operation of a service takes, worked out once per operation: the
-    face's method (``None``: not simulated), where its answers hold policy documents, and the
-    HTTP response's constant parts."""
+    face's method (``None``: not simulated), the encoder of its answers' policy documents,
+    and the HTTP response's constant parts."""
 
     method: str | None
-    policy_paths: tuple[Path, ...]
+    encode: Callable[[Any], dict[str, Any]]
     content_type: str
     url: str
 
@@ -113,7 +113,7 @@ class _Plan:
         json_protocol = model.metadata.get("protocol") == "json"
         return cls(
             _FACES[service][2].get(model.name),
-            policy_paths(model.output_shape),
+            encoder(policy_paths(model.output_shape)),
             "application/x-amz-json-1.1" if json_protocol else "text/xml",
             f"https://{service}.amazonaws.com/",
         )
@@ -121,11 +121,12 @@ class _Plan:
 
 @attrs.define
 class _Binding:
-    """One client bound to one simulation, as one principal in one account."""
+    """One client bound to one simulation, as one principal (``None``: ``admin``) in one
+    account."""
 
     sim: Simulation
     account_id: str
-    principal: PrincipalLike
+    principal: PrincipalLike | None
     service: str
     _kept: tuple[Any, Any, Any] | None = None
     """The last face built, with the account and principal it resolved them to."""
@@ -146,7 +147,7 @@ class _Binding:
         self._kept = (face.account, face.principal, face)
         return face
 
-    def answer(self, plan: _Plan, operation: str, params: Mapping[str, Any]) -> dict[str, Any]:
+    def answer(self, plan: _Plan, operation: str, params: Mapping[str, Any]) -> Any:
         """The simulation's boto3-shaped answer, from the service's face (an unknown caller is
         refused there, call after call); raises the simulation's AwsError."""
         method = plan.method
@@ -157,7 +158,10 @@ class _Binding:
                 f"it (it never answers with an empty response). Simulated: "
                 f"{', '.join(sorted(methods))}."
             )
-        return dict(getattr(self.face(), method)(**params))
+        return getattr(self.face(), method)(**params)
+
+
+_NO_PARAMETERS: Mapping[str, Any] = {}
 
 
 def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[..., Any]]:
@@ -165,17 +169,17 @@ def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[...
         context[_STATE_KEY] = dict(params)
 
     plans: dict[OperationModel, _Plan] = {}  # botocore keeps one model of each operation
+    sim, service, call = binding.sim, binding.service, binding.answer
 
     def answer(model: OperationModel, context: dict[str, Any], **_: Any) -> Any:
         plan = plans.get(model)
         if plan is None:
-            plan = plans.setdefault(model, _Plan.of(binding.service, model))
-        params = context.get(_STATE_KEY, {})
-        sim = binding.sim
+            plan = plans.setdefault(model, _Plan.of(service, model))
+        params = context.get(_STATE_KEY, _NO_PARAMETERS)
         with sim.atomic():  # the RequestId and the answer come from the same moment
             rid = request_id(sim.seed, len(sim.trace) + 1)
             try:
-                parsed = encoded(binding.answer(plan, model.name, params), plan.policy_paths)
+                parsed = plan.encode(call(plan, model.name, params))
                 status = 200
             except AwsError as error:
                 parsed, status = error_form(error, model), error.http_status
@@ -228,7 +232,7 @@ def attach(
         account = _default_account(sim)
     else:
         account = account_id.account_id if isinstance(account_id, Account) else account_id
-    binding = _Binding(sim, account, "admin" if principal is None else principal, service)
+    binding = _Binding(sim, account, principal, service)
     capture, answer = _make_handlers(binding)
     service_id = client.meta.service_model.service_id.hyphenize()
     handlers = (

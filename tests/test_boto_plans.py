@@ -1,19 +1,22 @@
-"""The bridge's fast path answers exactly as the straightforward one: per-operation plans, the
-face kept while the caller resolves to the same objects, and the inlined RequestId."""
+"""The bridge's fast path answers exactly as the straightforward one: per-operation plans with
+their compiled policy-document encoders, the face kept while the caller resolves to the same
+objects, and the unrolled RequestId."""
 
 from __future__ import annotations
 
 import contextlib
 import copy
+import json
 from typing import Any
+from urllib.parse import quote
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from slr_fsm import Simulation
 from slr_fsm.accounts import Principal
-from slr_fsm.boto import iam_client, sts_client
-from slr_fsm.boto_wire import error_form, request_id, wire_form
+from slr_fsm.boto import iam_client, shared_session, sts_client
+from slr_fsm.boto_wire import encoded, encoder, error_form, policy_paths, request_id, wire_form
 from slr_fsm.errors import AwsError
 from slr_fsm.ids import IdGenerator
 from slr_fsm.policy_document import PolicyDocument
@@ -24,6 +27,55 @@ from tests.conftest import MANAGEMENT, ROLE, SERVICE
 def test_request_id_is_the_id_generators_uuid_at_the_logs_length(seed, counter):
     """The inlined SplitMix64 gives what ``IdGenerator(seed, counter - 1).uuid()`` gives."""
     assert request_id(seed, counter) == IdGenerator(seed=seed, counter=counter - 1).uuid()
+
+
+_IAM = shared_session().get_service_model("iam")
+IAM_POLICY_PATHS = sorted(
+    {policy_paths(_IAM.operation_model(name).output_shape) for name in _IAM.operation_names} - {()}
+)
+"""Every way an IAM answer holds policy documents (GetRole's, ListRoles', ...)."""
+_LEAVES = st.none() | st.booleans() | st.integers() | st.text(max_size=2)
+_DOCUMENTS = st.dictionaries(st.sampled_from(["Version", "Statement"]), _LEAVES | st.lists(_LEAVES))
+
+
+def _along(path: tuple[str, ...]) -> st.SearchStrategy[Any]:
+    """Answers that hold a policy document at ``path``, or stray from it anywhere."""
+    if not path:
+        inner = _DOCUMENTS
+    elif path[0] == "*":
+        inner = st.lists(_along(path[1:]), max_size=2)
+    else:
+        inner = st.fixed_dictionaries({path[0]: _along(path[1:])}, optional={"Other": _LEAVES})
+    return inner | _LEAVES
+
+
+@settings(max_examples=80)
+@given(st.data())
+def test_compiled_encoder_answers_what_encoded_answers_and_leaves_the_answer_alone(data):
+    """The plan's compiled encoder gives what ``encoded(dict(answer), paths)`` gives, a new
+    top-level dict every time, and changes nothing in the face's answer."""
+    paths = data.draw(st.sampled_from(IAM_POLICY_PATHS))
+    answer = data.draw(st.fixed_dictionaries({}, optional={p[0]: _along(p[1:]) for p in paths}))
+    before = copy.deepcopy(answer)
+    got = encoder(paths)(answer)
+    assert got == encoded(dict(answer), paths)
+    assert got is not answer
+    assert answer == before
+
+
+def test_a_policy_document_equal_to_one_seen_but_printed_otherwise_is_encoded_as_printed():
+    """``{"a": 1} == {"a": True}`` in Python, but JSON prints them differently: each document
+    travels as it prints, whichever was encoded before it."""
+    paths = (("PolicyDocument",),)
+    for first, second in (
+        ({"a": True}, {"a": 1}),
+        ({"b": 1}, {"b": 1.0}),
+        ({"c": 0}, {"c": False}),
+    ):
+        for document in (first, second, first):
+            assert wire_form({"PolicyDocument": document}, None) == {"PolicyDocument": document}
+            text = encoded({"PolicyDocument": document}, paths)["PolicyDocument"]
+            assert text == quote(json.dumps(document, separators=(",", ":")))
 
 
 def straightforward(sim: Simulation, client: Any, account: str, principal: Any, face_of: Any):
