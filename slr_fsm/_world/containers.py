@@ -23,6 +23,7 @@ keys: full chunks of :data:`CHUNK` keys (tuples, shared by every fork) and a sho
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -210,6 +211,21 @@ class PersistentMap(Generic[K, V]):
         read = self._read
         for key in self.keys():
             yield key, read[hash(key) & _MASK][key]
+
+    def value_list(self) -> list[V]:
+        """Every value, in insertion order, as one list: what reading a whole map (a snapshot)
+        wants. Each bucket is looked up in the trie once, not once a key as :meth:`values`
+        does (about four times cheaper a value at 100,000 entries)."""
+        read = self._read
+        buckets = [read.get(number) for number in range(_MASK + 1)]
+        chunks = self._chunks
+        keys: Iterator[K] = itertools.chain(
+            itertools.chain.from_iterable(map(chunks.__getitem__, range(len(chunks)))),
+            self._tail,
+        )
+        if self._slots is not None:
+            keys = (key for key in keys if key is not _GONE)
+        return [buckets[hash(key) & _MASK][key] for key in keys]
 
     def same(self, other: PersistentMap[K, V]) -> bool:
         """Whether both hold equal content (order aside, as ``dict``'s ``==``); O(1) when
