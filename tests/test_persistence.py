@@ -20,6 +20,7 @@ from slr_fsm.errors import AwsError, SnapshotError, UsageError
 from slr_fsm.faults import UsageReporting
 from slr_fsm.iam_operations import IAM_OPERATIONS_BY_METHOD
 from tests.conftest import MANAGEMENT, MEMBER, ROLE, SERVICE, STANDALONE
+from tests.snapshot_formats import format_two
 
 MEMBER_B = "777788889999"
 ACCOUNTS = (MANAGEMENT, MEMBER, MEMBER_B, STANDALONE)
@@ -83,7 +84,8 @@ def creating_world() -> Simulation:
 
 
 def format_one(snap: dict[str, Any]) -> dict[str, Any]:
-    """The rich world's snapshot as format 1 wrote it (integrations and purchase orders apart)."""
+    """The rich world's format 2 snapshot as format 1 wrote it (integrations and purchase orders
+    apart)."""
     old = copy.deepcopy(snap)
     old["format"] = 1
     del old["usage"]
@@ -101,7 +103,10 @@ BASES = {
     "creating": creating_world().snapshot(),
     "untouched": Simulation.default(seed=6).snapshot(),
 }
-BASES["format 1"] = format_one(BASES["rich"])
+BASES["format 2"] = format_two(BASES["rich"])
+BASES["creating 2"] = format_two(BASES["creating"])
+BASES["format 1"] = format_one(BASES["format 2"])
+OLD_FORMATS = ("format 1", "format 2", "creating 2")
 
 
 def base(name: str = "rich") -> dict[str, Any]:
@@ -113,14 +118,18 @@ def test_the_base_worlds_are_what_the_tests_below_assume():
     """The rich world's roles are [management active, standalone active] with one open task and
     two pending pieces of work; the others restore as they are."""
     snap = base()
-    assert [(r["account_id"], r["state"]) for r in snap["roles"]] == [
+    assert list(zip(snap["roles"]["account_id"], snap["roles"]["state"], strict=True)) == [
+        (MANAGEMENT, "active"),
+        (STANDALONE, "active"),
+    ]
+    assert [(r["account_id"], r["state"]) for r in base("format 2")["roles"]] == [
         (MANAGEMENT, "active"),
         (STANDALONE, "active"),
     ]
     assert [t["status"] for t in snap["tasks"]] == ["NOT_STARTED"]
     assert [p[2] for p in snap["pending"]] == ["start_deletion", "finish_deletion"]
     for name, snap in BASES.items():
-        if name != "format 1":
+        if name not in OLD_FORMATS:
             assert restored(snap).snapshot() == snap
 
 
@@ -242,14 +251,15 @@ def assert_round_trips(sim: Simulation) -> None:
 @given(seed=st.integers(0, 2**64), lat=latencies, script=st.lists(steps, max_size=14))
 def test_every_snapshot_round_trip_is_exact(seed, lat, script):
     """After any sequence of calls, clock moves, faults and world edits, restore(snapshot())
-    snapshots to the same data (directly and through json.dumps/loads), is the same state,
-    and behaves the same from there on."""
+    snapshots to the same data (directly, through json.dumps/loads, and from the same world
+    written in format 2), is the same state, and behaves the same from there on."""
     sim = Simulation.default(seed=seed, latencies=lat)
     tasks: list[str] = []
     for step in script:
         apply(sim, step, tasks)
         assert_round_trips(sim)
     twin = restored(json.loads(json.dumps(sim.snapshot())))
+    assert restored(format_two(sim.snapshot())).snapshot() == sim.snapshot()  # format 2 alike
     follow_up = [
         ("console", MANAGEMENT, "admin", "configure_billing_integration", 0, "PO-1"),
         ("iam", STANDALONE, "admin", "delete_service_linked_role", ""),
@@ -325,6 +335,19 @@ def _drop_standalone_role(snap: dict[str, Any]) -> None:
     snap["roles"] = [r for r in snap["roles"] if r["account_id"] != STANDALONE]
 
 
+def _drop_standalone_column(snap: dict[str, Any]) -> None:
+    n = snap["roles"]["account_id"].index(STANDALONE)
+    for key, column in snap["roles"].items():
+        if key in ("previous_role_ids", "tags"):
+            assert all(entry[0] < n for entry in column)
+        else:
+            del column[n]
+
+
+def _columns(snap: dict[str, Any]) -> dict[str, Any]:
+    return snap["roles"]  # type: ignore[no-any-return]
+
+
 IMPOSSIBLE: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str, str]] = {
     # name: (base world, tampering, field, words of the message)
     "a member account owns the integration": (
@@ -333,33 +356,90 @@ IMPOSSIBLE: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str, str]] = {
         "usage",
         "member account 444455556666",
     ),
-    "an active role without RoleId": (
-        "rich",
+    "an active role without RoleId (format 2)": (
+        "format 2",
         lambda s: s["roles"][0].update(role_id=None),
         "roles[0].role_id",
         "RoleId",
     ),
-    "an active role without CreateDate": (
-        "rich",
+    "an active role without CreateDate (format 2)": (
+        "format 2",
         lambda s: s["roles"][0].update(create_date=None),
         "roles[0].role_id",
         "CreateDate",
     ),
-    "two roles with one RoleId": (
-        "rich",
+    "two roles with one RoleId (format 2)": (
+        "format 2",
         lambda s: s["roles"][1].update(role_id=s["roles"][0]["role_id"]),
         "roles[1].role_id",
         "not unique",
     ),
-    "a RoleId that is also a previous one": (
-        "rich",
+    "a RoleId that is also a previous one (format 2)": (
+        "format 2",
         lambda s: s["roles"][0].update(previous_role_ids=[s["roles"][0]["role_id"]]),
         "roles[0].role_id",
         "not unique",
     ),
+    "an active role without RoleId": (
+        "rich",
+        lambda s: _columns(s)["role_id"].__setitem__(0, None),
+        "roles.role_id[0]",
+        "RoleId",
+    ),
+    "an active role without CreateDate": (
+        "rich",
+        lambda s: _columns(s)["create_date"].__setitem__(0, None),
+        "roles.role_id[0]",
+        "CreateDate",
+    ),
+    "two roles with one RoleId": (
+        "rich",
+        lambda s: _columns(s)["role_id"].__setitem__(1, _columns(s)["role_id"][0]),
+        "roles.role_id[1]",
+        "not unique",
+    ),
+    "a RoleId that is also a previous one": (
+        "rich",
+        lambda s: _columns(s).update(previous_role_ids=[[0, [_columns(s)["role_id"][0]]]]),
+        "roles.role_id[0]",
+        "not unique",
+    ),
+    "an account in two places": (
+        "rich",
+        lambda s: [
+            s["standalone_accounts"]["account_id"].append(MEMBER),
+            s["standalone_accounts"]["name"].append("again"),
+        ],
+        "standalone_accounts.account_id[1]",
+        "already",
+    ),
+    "an account id nested deeper than repr goes": (
+        "rich",
+        lambda s: s["standalone_accounts"]["account_id"].__setitem__(0, _deep(3000)),
+        "standalone_accounts.account_id",
+        "",
+    ),
+    "work finishing a creation nobody asked for": (
+        "creating",
+        lambda s: _columns(s)["state"].__setitem__(0, "active"),
+        "pending",
+        "not being created",
+    ),
+    "a deleted role still in use": (
+        "rich",
+        lambda s: _columns(s)["state"].__setitem__(0, "deleted"),
+        "roles",
+        "deleted but still in use",
+    ),
     "an id counter rewound": ("rich", lambda s: s.update(ids=1), "ids", "behind"),
     "a negative id counter": ("untouched", lambda s: s.update(ids=-1), "ids", "only grows"),
-    "a task for a missing role": ("rich", _drop_standalone_role, "tasks[0]", "never existed"),
+    "a task for a missing role (format 2)": (
+        "format 2",
+        _drop_standalone_role,
+        "tasks[0]",
+        "never existed",
+    ),
+    "a task for a missing role": ("rich", _drop_standalone_column, "tasks[0]", "never existed"),
     "two open tasks for one role": ("rich", _duplicate_open_task, "tasks[1]", "two unfinished"),
     "two tasks with one id": (
         "rich",
@@ -409,8 +489,8 @@ IMPOSSIBLE: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str, str]] = {
         "roles",
         "no work will finish",
     ),
-    "work finishing a creation nobody asked for": (
-        "creating",
+    "work finishing a creation nobody asked for (format 2)": (
+        "creating 2",
         lambda s: s["roles"][0].update(state="active"),
         "pending",
         "not being created",
@@ -421,8 +501,8 @@ IMPOSSIBLE: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str, str]] = {
         "ids",
         "issue one of them again",
     ),
-    "a deleted role still in use": (
-        "rich",
+    "a deleted role still in use (format 2)": (
+        "format 2",
         lambda s: s["roles"][0].update(state="deleted"),
         "roles",
         "deleted but still in use",
@@ -473,7 +553,8 @@ IMPOSSIBLE: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str, str]] = {
         "clock.elapsed",
         "",
     ),
-    "a string where a list belongs": ("rich", lambda s: s.update(roles="x"), "roles", "list"),
+    "a string where a list belongs": ("format 2", lambda s: s.update(roles="x"), "roles", "list"),
+    "a string where columns belong": ("rich", lambda s: s.update(roles="x"), "roles", "dict"),
     "a list where a dict belongs": ("rich", lambda s: s.update(clock=[]), "clock", "dict"),
     "two organizations with one id": (
         "creating",
@@ -481,8 +562,8 @@ IMPOSSIBLE: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str, str]] = {
         "organizations[1]",
         "already",
     ),
-    "an account in two places": (
-        "rich",
+    "an account in two places (format 2)": (
+        "format 2",
         lambda s: s["standalone_accounts"].append([MEMBER, "again"]),
         "standalone_accounts[1]",
         "already",
@@ -549,8 +630,8 @@ IMPOSSIBLE: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str, str]] = {
         "pending[0]",
         "",
     ),
-    "an account id nested deeper than repr goes": (
-        "rich",
+    "an account id nested deeper than repr goes (format 2)": (
+        "format 2",
         lambda s: s["standalone_accounts"][0].__setitem__(0, _deep(3000)),
         "standalone_accounts[0]",
         "",
@@ -606,7 +687,7 @@ def test_something_that_is_not_a_snapshot_is_refused():
 
 def test_format_one_snapshots_are_still_read():
     """A format-1 snapshot (integrations and purchase orders kept apart) restores to the world a
-    format-2 snapshot describes."""
+    format-3 snapshot describes."""
     assert restored(base("format 1")).snapshot() == BASES["rich"]
 
 
@@ -706,8 +787,8 @@ def test_a_tampered_snapshot_restores_or_raises_snapshot_error(snap):
 def test_values_no_simulation_could_hold_are_refused(tamper, field):
     """RoleIds of another shape, descriptions IAM would refuse, roles created after the clock,
     unknown keys and purchase-order numbers the console refuses are refused by field, with a
-    bounded message (even for a value nested deep)."""
-    snap = base()
+    bounded message (even for a value nested deep), in a format 2 snapshot."""
+    snap = base("format 2")
     tamper(snap)
     error = refused(snap)
     assert error.field.startswith(field), (error.field, str(error))

@@ -23,6 +23,7 @@ from slr_fsm.errors import SnapshotError
 from slr_fsm.invariants import INVARIANTS
 from slr_fsm.moves import default_moves
 from tests.conftest import MANAGEMENT, MEMBER, ROLE, SERVICE, STANDALONE
+from tests.snapshot_formats import format_two
 from tests.test_hostile_input import world
 
 Path = tuple[Any, ...]
@@ -64,7 +65,7 @@ def refused_field(snap: Any) -> str:
 
 
 def _role_index(snap: dict[str, Any], account: str = MANAGEMENT) -> int:
-    return next(n for n, r in enumerate(snap["roles"]) if r["account_id"] == account)
+    return snap["roles"]["account_id"].index(account)  # type: ignore[no-any-return]
 
 
 def test_a_member_account_owning_the_integration_is_refused():
@@ -78,16 +79,16 @@ def test_an_active_role_without_a_role_id_is_refused():
     """An active role has a RoleId and a CreateDate."""
     snap = snapshot_of("active")
     n = _role_index(snap)
-    assert refused_field(tampered(snap, ("roles", n, "role_id"), None)) == f"roles[{n}].role_id"
+    assert refused_field(tampered(snap, ("roles", "role_id", n), None)) == f"roles.role_id[{n}]"
 
 
 def test_two_roles_with_one_role_id_are_refused():
     """RoleIds are unique across the world, past ones included."""
     snap = snapshot_of("active")
     n = _role_index(snap)
-    role_id = snap["roles"][n]["role_id"]
-    snap["roles"][n]["previous_role_ids"] = [role_id]
-    assert refused_field(snap).endswith("role_id")
+    role_id = snap["roles"]["role_id"][n]
+    snap["roles"]["previous_role_ids"] = [[n, [role_id]]]
+    assert refused_field(snap) == f"roles.role_id[{n}]"
 
 
 def test_a_rewound_id_counter_is_refused():
@@ -100,7 +101,12 @@ def test_a_rewound_id_counter_is_refused():
 def test_a_deletion_task_for_a_role_that_never_existed_is_refused():
     """A deletion task names a role the snapshot holds."""
     snap = snapshot_of("deleting")
-    snap["roles"] = [r for r in snap["roles"] if r["account_id"] != MANAGEMENT]
+    n = _role_index(snap)
+    for key, column in snap["roles"].items():
+        if key in ("previous_role_ids", "tags"):  # [role number, list] for some roles
+            column[:] = [[m - (m > n), v] for m, v in column if m != n]
+        else:
+            del column[n]
     assert refused_field(snap).startswith("tasks")
 
 
@@ -134,6 +140,8 @@ def test_a_clock_before_its_start_or_at_no_finite_time_is_refused(elapsed):
     [
         ("organizations",),
         ("roles",),
+        ("roles", "state"),
+        ("roles", "tags"),
         ("tasks",),
         ("pending",),
         ("subscriptions",),
@@ -141,13 +149,17 @@ def test_a_clock_before_its_start_or_at_no_finite_time_is_refused(elapsed):
         ("principals",),
         ("account_order",),
         ("standalone_accounts",),
+        ("standalone_accounts", "name"),
+        ("organizations", 0, "accounts", "account_id"),
         ("specs",),
     ],
 )
-def test_a_string_where_a_list_belongs_is_refused(path):
-    """Each list of a snapshot is a list (a string is refused, never iterated)."""
+def test_a_string_where_a_list_or_columns_belong_is_refused(path):
+    """Each list of a snapshot is a list, and each object of columns an object (a string is
+    refused, never iterated)."""
     snap = snapshot_of("deleting")
-    assert refused_field(tampered(snap, path, "not a list")) == path[0]
+    field = ".".join(f"[{step}]" if isinstance(step, int) else step for step in path)
+    assert refused_field(tampered(snap, path, "not a list")) == field.replace(".[", "[")
 
 
 def test_two_organizations_with_one_id_are_refused():
@@ -241,14 +253,16 @@ def usable(sim: Simulation) -> str | None:
 
 
 SWEPT = ("active", "deleting", "suffixes")
+FORMAT_2_SECTIONS = ("roles", "standalone_accounts", "organizations")
 
 
-def sweep(name: str) -> Iterator[tuple[Path, Any, str]]:
+def sweep(name: str, *, old: bool = False) -> Iterator[tuple[Path, Any, str]]:
     """Each tampering of one world's snapshot, and what came of it: ``refused``,
-    ``accepted`` (a world that works), or a problem."""
-    snap = snapshot_of(name)
+    ``accepted`` (a world that works), or a problem. ``old``: of its format 2 snapshot, in the
+    sections format 3 changed (roles and accounts)."""
+    snap = format_two(snapshot_of(name)) if old else snapshot_of(name)
     for path in leaves(snap):
-        if not path:
+        if not path or (old and path[0] not in FORMAT_2_SECTIONS):
             continue
         for value in variants(at(snap, path)):
             changed = tampered(snap, path, value)
@@ -274,6 +288,18 @@ def test_every_tampered_field_is_refused_or_restores_a_working_world(name):
     problems = [
         (path, value, outcome)
         for path, value, outcome in sweep(name)
+        if outcome not in ("refused", "accepted")
+    ]
+    assert not problems, problems[:10]
+
+
+@pytest.mark.parametrize("name", ["deleting", "suffixes"])
+def test_every_tampered_role_or_account_of_a_format_2_snapshot_is_refused_or_works(name):
+    """The same for snapshots saved before roles and accounts became columns: each field of
+    their roles and accounts, changed in each way, is refused or restores a world that works."""
+    problems = [
+        (path, value, outcome)
+        for path, value, outcome in sweep(name, old=True)
         if outcome not in ("refused", "accepted")
     ]
     assert not problems, problems[:10]

@@ -4,6 +4,7 @@ is refused with a :class:`~slr_fsm.errors.SnapshotError` naming the field."""
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 
 from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.directory import Directory
@@ -22,9 +23,15 @@ _HAS_ID = frozenset(
 _DELETABLE = frozenset({RoleState.CREATING, RoleState.ACTIVE, RoleState.DELETING_BLOCKED})
 
 
-def check_consistency(state: WorldState, catalogue: Catalogue, directory: Directory) -> None:
-    """Raise SnapshotError for the first rule the state breaks."""
-    _check_roles(state)
+def check_consistency(
+    state: WorldState,
+    catalogue: Catalogue,
+    directory: Directory,
+    role_field: Callable[[int, str], str] = lambda n, key: f"roles[{n}].{key}",
+) -> None:
+    """Raise SnapshotError for the first rule the state breaks. ``role_field(n, key)`` names
+    a field of the n-th role as the snapshot's format lays it out."""
+    _check_roles(state, role_field)
     _check_tasks(state, catalogue)
     _check_pending(state)
     for spec in catalogue.specs:
@@ -57,23 +64,27 @@ def _state(state: WorldState, account_id: str, *, role_name: str) -> RoleState:
     return RoleState.ABSENT if role is None else role.state
 
 
-def _check_roles(state: WorldState) -> None:
+def _check_roles(state: WorldState, role_field: Callable[[int, str], str]) -> None:
     seen: set[str] = set()
-    for n, role in enumerate(state.roles.values()):
-        field = f"roles[{n}]"
+    now = state.clock.now()
+    for n, role in enumerate(state.roles.value_list()):
         if role.account_id not in state.accounts:
-            raise SnapshotError(f"{field}.account_id", "no such account in the snapshot")
-        if role.create_date is not None and role.create_date > state.clock.now():
-            raise SnapshotError(f"{field}.create_date", "a role created after the clock's now")
+            raise SnapshotError(role_field(n, "account_id"), "no such account in the snapshot")
+        if role.create_date is not None and role.create_date > now:
+            raise SnapshotError(
+                role_field(n, "create_date"), "a role created after the clock's now"
+            )
         if role.state in _HAS_ID and (role.role_id is None or role.create_date is None):
             raise SnapshotError(
-                f"{field}.role_id", f"a {role.state.value} role has a RoleId and a CreateDate"
+                role_field(n, "role_id"), f"a {role.state.value} role has a RoleId and a CreateDate"
             )
         if role.state is RoleState.ABSENT and role.tags:
-            raise SnapshotError(f"{field}.tags", "an absent role has no tags (IAM holds no role)")
+            raise SnapshotError(
+                role_field(n, "tags"), "an absent role has no tags (IAM holds no role)"
+            )
         for role_id in (*role.previous_role_ids, *([role.role_id] if role.role_id else [])):
             if role_id in seen:
-                raise SnapshotError(f"{field}.role_id", f"RoleId {role_id} is not unique")
+                raise SnapshotError(role_field(n, "role_id"), f"RoleId {role_id} is not unique")
             seen.add(role_id)
     if state.ids.counter < len(seen) + len(state.tasks):
         raise SnapshotError(

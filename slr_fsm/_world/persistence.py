@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import heapq
 import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
@@ -29,19 +28,23 @@ from slr_fsm._world.snapshot_reader import (
     at_field,
     optional,
     read_account,
+    read_account_columns,
     read_optional_time,
     read_role_usage,
-    read_tags,
     read_time,
 )
+from slr_fsm._world.snapshot_roles import (
+    RoleFields,
+    read_role_columns,
+    read_role_objects,
+    role_columns,
+)
 from slr_fsm._world.state import WORK_KINDS, Pending, WorldState, role_key
-from slr_fsm.accounts import Principal
+from slr_fsm.accounts import Account, Principal
 from slr_fsm.clock import Latencies, VirtualClock
 from slr_fsm.errors import SnapshotError, UsageError
 from slr_fsm.faults import Faults, UsageReporting
-from slr_fsm.iam_operations import IAM_OPERATIONS
 from slr_fsm.ids import IdGenerator
-from slr_fsm.lifecycle import RoleState
 from slr_fsm.roles import Role
 from slr_fsm.shown import shown
 from slr_fsm.specs import RoleSpec
@@ -50,17 +53,10 @@ from slr_fsm.usage import PurchaseOrderUsage, UsageModel
 
 __all__ = ["SNAPSHOT_FORMAT", "Restored", "restore_parts", "snapshot_of"]
 
-SNAPSHOT_FORMAT = 2
-_ROLE_ID = re.compile(r"AROA[A-Z2-7]{17}")
-"""The RoleIds a simulation issues (``AROA`` and 17 base-32 characters)."""
-_DESCRIPTION = next(
-    p
-    for op in IAM_OPERATIONS
-    if op.name == "UpdateRoleDescription"
-    for p in op.params
-    if p.name == "Description"
-)
-"""IAM's constraints on a role's description (a snapshot's must meet them too)."""
+SNAPSHOT_FORMAT = 3
+"""The format :func:`snapshot_of` writes. 3: roles and accounts as columns (parallel lists, see
+:mod:`~slr_fsm._world.snapshot_roles`); 2: one object a role and an ``[id, name]`` pair an
+account; 1: format 2 before usage models. Restore reads all three."""
 _KEYS = frozenset(
     {
         "format",
@@ -92,7 +88,7 @@ def snapshot_of(
     state: WorldState, seed: int, catalogue: Catalogue, latencies: Latencies
 ) -> dict[str, Any]:
     """The whole state as plain JSON data (the event log apart)."""
-    standalone = [a for a in state.accounts.values() if a.organization_id is None]
+    accounts = state.accounts.value_list()
     return {
         "format": SNAPSHOT_FORMAT,
         "seed": seed,
@@ -106,11 +102,11 @@ def snapshot_of(
             "usage_reporting": state.faults.usage_reporting.value,
         },
         "organizations": [
-            {"id": o.organization_id, "accounts": [[a.account_id, a.name] for a in o.accounts]}
+            {"id": o.organization_id, "accounts": _account_columns(o.accounts)}
             for o in state.organizations.values()
         ],
-        "standalone_accounts": [[a.account_id, a.name] for a in standalone],
-        "account_order": list(state.accounts),
+        "standalone_accounts": _account_columns([a for a in accounts if a.organization_id is None]),
+        "account_order": [a.account_id for a in accounts],
         "principals": [
             p.to_json_value()
             for p in state.principals.values()
@@ -124,11 +120,17 @@ def snapshot_of(
             [service, kind, key, list(value) if isinstance(value, tuple) else value]
             for (service, kind, key), value in state.usage.items()
         ],
-        "roles": [r.to_json_value() for r in state.roles.values()],
+        "roles": role_columns(state.roles.value_list()),
         "tasks": [t.to_json_value() for t in state.tasks.values()],
         "pending": [list(p) for p in sorted(state.pending)],
         "pending_seq": state.pending_seq,
     }
+
+
+def _account_columns(accounts: Iterable[Account]) -> dict[str, list[str]]:
+    """Accounts as format 3 keeps them: two parallel lists, not a list a account."""
+    accounts = list(accounts)
+    return {"account_id": [a.account_id for a in accounts], "name": [a.name for a in accounts]}
 
 
 @attrs.frozen
@@ -151,7 +153,7 @@ def _models_for(specs: list[RoleSpec], given: Iterable[UsageModel]) -> list[Usag
 
 
 def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
-    """Decode a snapshot (formats 1 and 2) into settings and a state; check it is consistent."""
+    """Decode a snapshot (formats 1 to 3) into settings and a state; check it is consistent."""
     if not isinstance(snap, Mapping):
         raise SnapshotError("(top)", f"a snapshot is a dict from sim.snapshot(), got {shown(snap)}")
     read = Reader(snap)
@@ -161,7 +163,7 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
     )
     if unknown:
         raise SnapshotError(unknown[0], "not a field of a slr_fsm snapshot")
-    if version not in (1, SNAPSHOT_FORMAT):
+    if version not in (1, 2, SNAPSHOT_FORMAT):
         raise SnapshotError("format", f"unknown snapshot format {shown(version)}")
     specs = []
     for f, item in read.items("specs"):
@@ -213,31 +215,45 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
         raise SnapshotError("ids", f"an id counter starts at 0 and only grows, found {counter}")
     state = WorldState(clock=clock, ids=IdGenerator(seed, counter), faults=faults)
     directory = Directory(state)
-    _restore_population(read, directory, state)
+    _restore_population(read, directory, state, columns=version == SNAPSHOT_FORMAT)
     _restore_usage(read, state, catalogue, version)
-    _restore_roles_and_tasks(read, state, catalogue)
+    role_fields = _restore_roles(read, state, catalogue, columns=version == SNAPSHOT_FORMAT)
+    _restore_tasks(read, state)
     _restore_pending(read, state, catalogue)
     from slr_fsm._world.consistency import check_consistency  # the checks, in their own room
 
-    check_consistency(state, catalogue, directory)
+    check_consistency(state, catalogue, directory, role_fields)
     return Restored(seed, catalogue, latencies, state)
 
 
-def _restore_population(read: Reader, directory: Directory, state: WorldState) -> None:
+def _restore_population(
+    read: Reader, directory: Directory, state: WorldState, *, columns: bool
+) -> None:
     for field, org in read.items("organizations"):
         org_id = read.get(org, "id", str, field)
-        accounts = [
-            read_account(pair, f"{field}.accounts[{n}]")
-            for n, pair in enumerate(read.get(org, "accounts", list, field))
-        ]
+        if columns:
+            accounts = read_account_columns(
+                read.get(org, "accounts", dict, field), f"{field}.accounts"
+            )
+        else:
+            accounts = [
+                read_account(pair, f"{field}.accounts[{n}]")
+                for n, pair in enumerate(read.get(org, "accounts", list, field))
+            ]
         if not accounts:
             raise SnapshotError(f"{field}.accounts", "an organization needs a management account")
         with at_field(field):
             directory.add_organization(accounts, org_id)
-    for field, pair in read.items("standalone_accounts"):
-        account = read_account(pair, field)
-        with at_field(field):
-            directory.add_account(account)
+    if columns:
+        standalone = read.get(read.snap, "standalone_accounts", dict, "")
+        for n, account in enumerate(read_account_columns(standalone, "standalone_accounts")):
+            with at_field(f"standalone_accounts.account_id[{n}]"):
+                directory.add_account(account)
+    else:
+        for field, pair in read.items("standalone_accounts"):
+            account = read_account(pair, field)
+            with at_field(field):
+                directory.add_account(account)
     order = read.get(read.snap, "account_order", list, "")
     if not all(isinstance(a, str) for a in order) or sorted(order) != sorted(state.accounts):
         raise SnapshotError("account_order", "must list every account id exactly once")
@@ -291,46 +307,24 @@ def _restore_usage(read: Reader, state: WorldState, catalogue: Catalogue, versio
             state.usage.set((service, kind, key), models[service].decode(kind, value))
 
 
-def _restore_roles_and_tasks(read: Reader, state: WorldState, catalogue: Catalogue) -> None:
-    for field, r in read.items("roles"):
-        service = read.get(r, "service", str, field)
-        spec = catalogue.by_service(service)
-        if spec is None:
-            raise SnapshotError(f"{field}.service", f"no spec for {shown(service)}")
-        if "role_name" in r:  # a role created with a CustomSuffix
-            name = read.get(r, "role_name", str, field)
-            spec = catalogue.by_role_name(name)
-            if spec is None or spec.custom_suffix is None or spec.service_principal != service:
-                raise SnapshotError(
-                    f"{field}.role_name", f"no suffixed {service} role {shown(name)}"
-                )
-        previous = read.get(r, "previous_role_ids", list, field)
-        for n, role_id in enumerate(previous):
-            if not isinstance(role_id, str) or not _ROLE_ID.fullmatch(role_id):
-                raise SnapshotError(
-                    f"{field}.previous_role_ids[{n}]", f"not a RoleId: {shown(role_id)}"
-                )
-        role_id = optional(r.get("role_id"), str, f"{field}.role_id")
-        if role_id is not None and not _ROLE_ID.fullmatch(role_id):
-            raise SnapshotError(f"{field}.role_id", f"not a RoleId: {shown(role_id)}")
-        description = optional(r.get("description"), str, f"{field}.description")
-        if description is not None and (problems := _DESCRIPTION.problems(description)):
-            raise SnapshotError(f"{field}.description", problems[0][:200])
-        with at_field(field):
-            role = Role(
-                spec,
-                read.get(r, "account_id", str, field),
-                RoleState(read.get(r, "state", str, field)),
-                role_id,
-                read_optional_time(r.get("create_date"), f"{field}.create_date"),
-                description,
-                tuple(previous),
-                read_tags(r.get("tags", []), f"{field}.tags"),  # snapshots before tags had none
-            )
-        key = role_key(role.account_id, spec.role_name)
+def _restore_roles(
+    read: Reader, state: WorldState, catalogue: Catalogue, *, columns: bool
+) -> RoleFields:
+    """The roles, from columns (format 3) or one object a role; how their fields are named."""
+    roles: Iterable[Role]
+    if columns:
+        roles, where = read_role_columns(read.get(read.snap, "roles", dict, ""), catalogue)
+    else:
+        roles, where = read_role_objects(read, catalogue), RoleFields()
+    for n, role in enumerate(roles):
+        key = role_key(role.account_id, role.spec.role_name)
         if key in state.roles:
-            raise SnapshotError(field, "a second entry for the same role")
+            raise SnapshotError(where(n), "a second entry for the same role")
         state.roles.set(key, role)
+    return where
+
+
+def _restore_tasks(read: Reader, state: WorldState) -> None:
     for field, t in read.items("tasks"):
         with at_field(field):
             task = DeletionTask(

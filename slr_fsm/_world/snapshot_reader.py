@@ -24,6 +24,7 @@ __all__ = [
     "at_field",
     "optional",
     "read_account",
+    "read_account_columns",
     "read_optional_time",
     "read_role_usage",
     "read_tags",
@@ -119,6 +120,27 @@ def read_account(pair: Any, field: str) -> Account:
         raise SnapshotError(field, f"expected [account id, name], got {shown(pair)}")
     with at_field(field):
         return Account(pair[0], pair[1])
+
+
+def read_account_columns(value: Any, field: str) -> list[Account]:
+    """Accounts from format 3's ``{"account_id": [...], "name": [...]}`` (parallel lists)."""
+    if not (isinstance(value, Mapping) and value.keys() == {"account_id", "name"}):
+        raise SnapshotError(
+            field, f"expected {{account_id: [...], name: [...]}}, got {shown(value)}"
+        )
+    ids, names = value["account_id"], value["name"]
+    for key, column in (("account_id", ids), ("name", names)):
+        if not isinstance(column, list) or not all(isinstance(v, str) for v in column):
+            raise SnapshotError(
+                f"{field}.{key}", f"expected a list of strings, got {shown(column)}"
+            )
+    if len(ids) != len(names):
+        raise SnapshotError(f"{field}.name", f"{len(names)} names for {len(ids)} accounts")
+    accounts = []
+    for n, (account_id, name) in enumerate(zip(ids, names, strict=True)):
+        with at_field(f"{field}.account_id[{n}]"):
+            accounts.append(Account(account_id, name))
+    return accounts
 
 
 def read_role_usage(value: Any, field: str) -> tuple[RoleUsage, ...]:
