@@ -156,7 +156,7 @@ def test_bridge_answers_as_the_straightforward_path_for_every_kind_of_call():
     one whose policies the world replaces (as restoring a snapshot does: the kept face is
     dropped when the caller resolves to new objects)."""
     sim = Simulation.default(seed=3)
-    for principal in ("admin", "readonly", "auditor"):
+    for principal in (None, "admin", "readonly", "auditor"):  # None: the default, admin
         client = iam_client(sim, MANAGEMENT, principal)
         pairs = straightforward(sim, client, MANAGEMENT, principal, _iam_face)
         _calls(client)
