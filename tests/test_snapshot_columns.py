@@ -5,12 +5,17 @@ snapshot saved in format 2 (one object a role, a pair an account) restores to th
 
 from __future__ import annotations
 
+import datetime as dt
+import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from slr_fsm import Simulation
+from slr_fsm._world.snapshot_roles import iso_times
 from slr_fsm.clock import Latencies
 from tests.conftest import MANAGEMENT, ROLE, SERVICE, STANDALONE
 from tests.snapshot_formats import format_two
@@ -193,3 +198,31 @@ def test_values_no_simulation_could_hold_are_refused_in_columns(tamper, field):
     error = refused(snap)
     assert error.field.startswith(field), (error.field, str(error))
     assert len(str(error)) < 400
+
+
+_ZONES = (
+    dt.UTC,
+    dt.timezone(dt.timedelta(0)),
+    dt.timezone(dt.timedelta(hours=1)),
+    zoneinfo.ZoneInfo("America/New_York"),
+)
+_TIMES = st.one_of(
+    st.none(),
+    st.builds(
+        lambda instant, zone, fold: instant.replace(tzinfo=zone, fold=fold),
+        st.sampled_from([dt.datetime(2026, 11, 1, 1, 30), dt.datetime(2026, 11, 1, 0, 30)]),
+        st.sampled_from(_ZONES),
+        st.integers(0, 1),
+    ),
+)
+
+
+@settings(max_examples=100, deadline=None, derandomize=True, database=None)
+@given(st.lists(_TIMES, max_size=12), st.booleans())
+def test_create_dates_are_written_as_each_times_own_iso_text(times, clock_zone_only):
+    """The create_date column formats a run of equal times once, yet reads exactly as each
+    time's own ``isoformat()`` (what format 2 wrote): equal instants in other offsets, or an
+    ambiguous local time whose ``fold`` picks the offset, never share a text."""
+    if clock_zone_only:  # the common case: every time from the clock, in UTC
+        times = [t if t is None else t.replace(tzinfo=dt.UTC) for t in times]
+    assert iso_times(times) == [None if t is None else t.isoformat() for t in times]

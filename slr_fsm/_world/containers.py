@@ -23,7 +23,9 @@ keys: full chunks of :data:`CHUNK` keys (tuples, shared by every fork) and a sho
 
 from __future__ import annotations
 
+import functools
 import itertools
+import operator
 from collections.abc import Iterator, Mapping
 from typing import Any, Generic, TypeVar
 
@@ -214,18 +216,24 @@ class PersistentMap(Generic[K, V]):
 
     def value_list(self) -> list[V]:
         """Every value, in insertion order, as one list: what reading a whole map (a snapshot)
-        wants. Each bucket is looked up in the trie once, not once a key as :meth:`values`
-        does (about four times cheaper a value at 100,000 entries)."""
+        wants, several times cheaper a value than :meth:`values`.
+
+        Within a bucket, a dict's order is the map's order (a key set again keeps its place in
+        both; a key popped and set again goes last in both; a copied bucket keeps its order), so
+        the next value of a key's bucket is that key's: each bucket is read front to back, in
+        memory order, with no lookup of a key (``tests/test_persistent_map.py`` checks this
+        against dicts given the same writes, forks and pops)."""
         read = self._read
-        buckets = [read.get(number) for number in range(_MASK + 1)]
+        streams = [iter(read.get(number, {}).values()) for number in range(_MASK + 1)]
         chunks = self._chunks
         keys: Iterator[K] = itertools.chain(
             itertools.chain.from_iterable(map(chunks.__getitem__, range(len(chunks)))),
             self._tail,
         )
         if self._slots is not None:
-            keys = (key for key in keys if key is not _GONE)
-        return [buckets[hash(key) & _MASK][key] for key in keys]
+            keys = filter(functools.partial(operator.is_not, _GONE), keys)
+        numbers = map(_MASK.__and__, map(hash, keys))  # each key's bucket, computed in C
+        return list(map(next, map(streams.__getitem__, numbers)))
 
     def same(self, other: PersistentMap[K, V]) -> bool:
         """Whether both hold equal content (order aside, as ``dict``'s ``==``); O(1) when

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import operator
 import re
 from collections.abc import Callable, Iterator, Mapping
@@ -47,6 +48,7 @@ __all__ = [
     "DENSE",
     "SPARSE",
     "RoleFields",
+    "iso_times",
     "read_role_columns",
     "read_role_objects",
     "role_columns",
@@ -69,6 +71,7 @@ _DESCRIPTION = next(
 """IAM's constraints on a role's description (a snapshot's must meet them too)."""
 _service = operator.attrgetter("spec.service_principal")
 _state = operator.attrgetter("state._value_")  # the member's value without Enum's descriptor
+_zone = operator.attrgetter("tzinfo")
 
 
 # ----------------------------------------------------------------------------- writing
@@ -83,7 +86,7 @@ def role_columns(roles: list[Role]) -> dict[str, Any]:
         "account_id": [role.account_id for role in roles],
         "state": list(map(_state, roles)),
         "role_id": [role.role_id for role in roles],
-        "create_date": _times([role.create_date for role in roles]),
+        "create_date": iso_times([role.create_date for role in roles]),
         "description": [role.description for role in roles],
         "previous_role_ids": [
             [n, list(role.previous_role_ids)]
@@ -94,19 +97,17 @@ def role_columns(roles: list[Role]) -> dict[str, Any]:
     }
 
 
-def _times(times: list[dt.datetime | None]) -> list[str | None]:
-    """ISO 8601 text of each time; a run of equal times (roles created at one moment of the
-    clock) is formatted once. Equal times in one time zone format alike (``fold`` is not shown)."""
+def iso_times(times: list[dt.datetime | None]) -> list[str | None]:
+    """ISO 8601 text of each time. A run of equal times (roles created at one moment of the
+    clock) is formatted once when every time has a fixed UTC offset (``datetime.timezone``, as
+    the clock's and restored times have): equal times then read alike. Otherwise (a
+    ``zoneinfo`` zone, where ``fold`` picks the offset) each is formatted on its own."""
+    zones = set(map(_zone, filter(None, times)))
+    if not all(type(zone) is dt.timezone for zone in zones) or len(zones) > 1:
+        return [None if time is None else time.isoformat() for time in times]
     texts: list[str | None] = []
-    last: dt.datetime | None = None
-    last_text: str | None = None
-    for time in times:
-        if time is None:
-            texts.append(None)
-            continue
-        if last is None or time.tzinfo is not last.tzinfo or time != last:
-            last, last_text = time, time.isoformat()
-        texts.append(last_text)
+    for time, run in itertools.groupby(times):
+        texts += [None if time is None else time.isoformat()] * len(list(run))
     return texts
 
 
