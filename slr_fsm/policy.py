@@ -148,8 +148,9 @@ def _decision_key(
     if type(context) is not dict:
         return None
     items = tuple(context.items())
-    if not all(type(k) is str and type(v) is str for k, v in items):
-        return None
+    for k, v in items:  # a loop, not all() over a generator: most contexts hold one pair
+        if type(k) is not str or type(v) is not str:
+            return None
     return (id(policies), action, resource, items)
 
 

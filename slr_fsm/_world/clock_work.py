@@ -26,6 +26,8 @@ __all__ = ["ClockWork"]
 
 _CREATED = {False: GuardFacts(creation_fault=False), True: GuardFacts(creation_fault=True)}
 """The facts of finishing a creation, without or with an injected fault (shared values)."""
+_IN_USE = {False: GuardFacts(resources_in_use=False), True: GuardFacts(resources_in_use=True)}
+"""The facts of finishing a deletion, with the role unused or in use (shared values)."""
 
 
 class ClockWork:
@@ -63,9 +65,12 @@ class ClockWork:
         message: str | None,
         before: RoleState,
         after: RoleState,
+        spec: RoleSpec | None = None,
         **parameters: str,
     ) -> None:
-        spec = self._catalogue.by_role_name(work.role_name)
+        """Log one piece of work under its service's name (``spec``: the work's, if known)."""
+        if spec is None:
+            spec = self._catalogue.by_role_name(work.role_name)
         principal = spec.service_principal if spec is not None else "aws"
         self._journal.append(
             work.account_id,
@@ -93,7 +98,7 @@ class ClockWork:
             return  # deleted (or re-created) before it was ready: nothing left to finish
         if outcome.after is RoleState.ACTIVE:
             self._roles.put_role(role.with_state(RoleState.ACTIVE))
-            self._log_work(work, OK, None, role.state, RoleState.ACTIVE)
+            self._log_work(work, OK, None, role.state, RoleState.ACTIVE, spec)
             return
         self._roles.put_role(  # nothing was created: the failed RoleId joins no history
             attrs.evolve(
@@ -117,7 +122,7 @@ class ClockWork:
         task = self._roles.task(work.task_id)
         if task is None or task.status is not DeletionStatus.NOT_STARTED:
             return
-        self._roles.put_task(attrs.evolve(task, status=DeletionStatus.IN_PROGRESS))
+        self._roles.put_task(task.with_status(DeletionStatus.IN_PROGRESS))  # none had ended
         state = self._roles.state_of(work.account_id, work.role_name)
         self._log_work(work, OK, None, state, state, DeletionTaskId=task.task_id)
 
@@ -130,29 +135,24 @@ class ClockWork:
         spec = self._spec(work)
         role = self._roles.role(work.account_id, spec)
         usage = self._roles.usage(work.account_id, spec)
-        outcome = self._lifecycle.fire(
-            role.state, "finish_deletion", GuardFacts(resources_in_use=bool(usage))
-        )
+        outcome = self._lifecycle.fire(role.state, "finish_deletion", _IN_USE[bool(usage)])
         now, ids = self._state.clock.now(), {"DeletionTaskId": task.task_id}
         nothing_left = outcome.refused_by == "state"  # its creation failed first
         if not nothing_left:
             self._roles.put_role(role.with_state(outcome.after))
-        if nothing_left or outcome.after is RoleState.DELETED:
-            self._roles.put_task(
-                attrs.evolve(task, status=DeletionStatus.SUCCEEDED, finished_at=now)
-            )
+        if nothing_left or outcome.after is RoleState.DELETED:  # the task had not ended
+            self._roles.put_task(task.with_status(DeletionStatus.SUCCEEDED, now))
             after = role.state if nothing_left else outcome.after
-            self._log_work(work, OK, None, role.state, after, **ids, Status="SUCCEEDED")
+            self._log_work(work, OK, None, role.state, after, spec, **ids, Status="SUCCEEDED")
         else:
             reason = (
                 f"{spec.role_name} is still used by {spec.service_principal} resources; "
                 "clean them up and request the deletion again."
             )
             reported = self._state.faults.usage_reporting.reported(usage)
-            failed = attrs.evolve(task, status=DeletionStatus.FAILED, finished_at=now)
-            self._roles.put_task(attrs.evolve(failed, reason=reason, role_usage=reported))
+            self._roles.put_task(task.with_status(DeletionStatus.FAILED, now, reason, reported))
             self._log_work(
-                work, "FAILED", reason, role.state, outcome.after, **ids, Status="FAILED"
+                work, "FAILED", reason, role.state, outcome.after, spec, **ids, Status="FAILED"
             )
         self._schedule_purge(work, task)
 

@@ -23,6 +23,7 @@ from slr_fsm.accounts import (
     Organization,
     Principal,
     ServicePrincipal,
+    checked_principal,
 )
 from slr_fsm.errors import InvalidClientTokenId, UsageError
 from slr_fsm.policy_decision import Decision
@@ -104,7 +105,7 @@ def _default_principal(account_id: str, name: str) -> Principal:
     not stored, so an account costs one entry in the world whatever its default users."""
     policies = default_policies(name)
     assert policies is not None  # only the default principals' names come here
-    return Principal(name, account_id, policies)
+    return checked_principal(name, account_id, policies)  # a stored account's id, a valid name
 
 
 class Directory:
@@ -257,6 +258,14 @@ class Directory:
         any other string names a user, exactly as it was added. An unknown account or
         principal is AWS's ``InvalidClientTokenId``: no credentials.
         """
+        if principal is None and type(account) is str:  # the usual face: an id, as admin
+            acct = self._state.accounts.get(account)
+            if acct is not None:
+                stored = self._state.principals.get((acct.account_id, "admin"))
+                if stored is None:
+                    return acct, _default_principal(acct.account_id, "admin")
+                if stored.name == "admin":
+                    return acct, stored
         acct = self.find_account(account)
         if acct is None:
             raise InvalidClientTokenId(

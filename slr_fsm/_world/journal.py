@@ -67,7 +67,7 @@ class Journal:
             account_id,
             principal,
             operation,
-            self._kept(loggable(parameters)),
+            self._kept(loggable(parameters)) if parameters else NO_PARAMETERS,
             outcome,
             message,
             role,
