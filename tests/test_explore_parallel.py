@@ -12,6 +12,7 @@ import pytest
 from slr_fsm import UsageError
 from slr_fsm.cli import main
 from slr_fsm.explore import ExploreResult, default_moves, explore, small_world
+from slr_fsm.explore.worker import PortableWorld
 from tests.test_explore import MEMBER, planted_world
 
 ADMIN_MOVES = [m for m in default_moves(small_world()) if m.principal != "readonly"]
@@ -151,3 +152,41 @@ def test_cli_bad_workers_are_one_line_with_exit_code_2(capsys, workers):
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "--workers" in err
+
+
+class Recording(InOrder):
+    """InOrder, keeping how many states each task carried."""
+
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+
+    def submit(self, fn, /, *args, **kwargs):
+        self.sizes.append(len(args[0].paths))
+        return super().submit(fn, *args, **kwargs)
+
+
+def test_states_waiting_while_nothing_is_in_flight_go_in_two_halves():
+    recording = Recording()
+    parallel = explore(depth=2, executor=recording)
+    assert [sum(1 for n in parallel.nodes if n.depth == d) for d in range(3)] == [1, 5, 26]
+    # the start alone; its 5 successors as 3 and 2; each depth-1 task's successors arrive
+    # while the other task is still out, so depth 2 waits for both, then goes as 13 and 13
+    assert recording.sizes[:5] == [1, 3, 2, 13, 13]
+    assert sum(recording.sizes) == parallel.states
+
+
+def test_a_process_rebuilds_a_searchs_start_once_and_hands_out_forks():
+    start = small_world()
+    portable = PortableWorld.of(start)
+    first, second = portable.start(), portable.start()
+    assert first is not second
+    assert first.abstract_state() == second.abstract_state() == start.abstract_state()
+    assert first.same_state(start)
+    first.iam(MEMBER).create_service_linked_role(
+        AWSServiceName="purchase-orders.marketplace.amazonaws.com"
+    )
+    assert portable.start().same_state(start)  # a task's changes stay in its fork
+    other = PortableWorld.of(planted_world())
+    assert other.token != portable.token
+    assert other == PortableWorld.of(planted_world())  # the token is not part of the value
+    assert other.start().same_state(planted_world())

@@ -29,15 +29,16 @@ from slr_fsm.trace import TraceStep
 
 from .result import ExploreProgress, ExploreResult, Node
 from .serial import Found, Settings, finish
-from .worker import NodeReport, PortableWorld, Task, run_task
+from .worker import PortableWorld, Task, TaskReport, run_task
 
 __all__ = ["CHUNK", "parallel_search"]
 
 CHUNK = 32
 """How many states a task checks and expands (about 5,600 moves of the small world, against
 the 50 or so a worker replays to rebuild them): a chunk is sent as soon as that many states of
-one depth are found, so the workers need not wait for a level to end; a smaller chunk when
-nothing else is in flight."""
+one depth are found, so the workers need not wait for a level to end. When nothing else is in
+flight (the first levels), the states waiting are sent in two halves, so that two workers
+share them."""
 
 Position = tuple[int, int, int]
 """Where the serial search checks something: (state expanded, move index, 0 for the state
@@ -68,18 +69,22 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
     """States found and not yet sent, in order."""
     born: list[tuple[int, int, str, Any, int]] = []
     """States found and not yet rebuilt here (parent, move index, outcome, key, depth)."""
-    in_flight: deque[tuple[list[int], bool, Future[list[NodeReport]]]] = deque()
+    in_flight: deque[tuple[list[int], bool, Future[TaskReport]]] = deque()
 
     def send(everything: bool) -> None:
         """Send the waiting states in chunks of one depth: full chunks, and the rest too when
-        ``everything`` (nothing else is in flight, the workers would wait)."""
+        ``everything`` (nothing else is in flight, the workers would wait); then fewer than
+        two chunks' worth go in two halves, one for each of two workers."""
+        halves = everything
         while waiting:
             depth = depths[waiting[0]]
             size = 0
-            while size < len(waiting) and size < CHUNK and depths[waiting[size]] == depth:
+            while size < len(waiting) and size < 2 * CHUNK and depths[waiting[size]] == depth:
                 size += 1
             if size < CHUNK and size == len(waiting) and not everything:
                 return  # more of this depth may come: wait for a full chunk
+            size = (size + 1) // 2 if halves and size < 2 * CHUNK else min(size, CHUNK)
+            halves = False
             batch, waiting[:] = waiting[:size], waiting[size:]
             expand = complete and depth < settings.depth
             earliest = parents[batch[0]]
@@ -93,7 +98,9 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
     send(everything=True)
     while in_flight:
         batch, expanded, future = in_flight.popleft()
-        for n, report in zip(batch, future.result(), strict=True):
+        answered = future.result()
+        keys, targets = answered.keys, [-1] * len(answered.keys)
+        for n, report in zip(batch, answered.nodes, strict=True):
             at: Position = (-1, 0, 0) if n == 0 else (parents[n], paths[n][-1], 0)
             for name, how in report.state_failures:
                 record(name, at, n, None, how)
@@ -101,11 +108,13 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
                 continue  # checked only (or expanded after a bound stopped the search)
             for i, outcome in enumerate(report.outcomes):
                 target = n
-                if i in report.changed:
-                    key = report.changed[i]
-                    target = index.setdefault(key, len(paths))
+                k = report.changed.get(i)
+                if k is not None:
+                    target = targets[k]
+                    if target < 0:  # the first move of this task to reach this state
+                        target = targets[k] = index.setdefault(keys[k], len(paths))
                     if target == len(paths):
-                        born.append((n, i, outcome, key, depths[n] + 1))
+                        born.append((n, i, outcome, keys[k], depths[n] + 1))
                         parents.append(n)
                         depths.append(depths[n] + 1)
                         paths.append((*paths[n], i))

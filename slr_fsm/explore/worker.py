@@ -2,16 +2,18 @@
 
 A world does not travel as itself (its lock, its compiled lifecycle): the start world travels
 as a :class:`PortableWorld` (its snapshot, its lifecycle's table, its usage models), and each
-state as its *path*, the indexes of the moves that first reached it from the start. A worker
-rebuilds the start once a task and replays its chunk's paths, sharing their prefixes (a chunk
-is consecutive states of one breadth-first level: siblings share a parent, cousins a
-grandparent), so that a state costs about one replayed move, against a whole state's moves to
-expand it. Measured against pickling a snapshot of each state: cheaper, and nothing to
-restore.
+state as its *path*, the indexes of the moves that first reached it from the start. A process
+rebuilds the start once a search (kept by the search's token, forked for each task) and
+replays its chunk's paths, sharing their prefixes (a chunk is consecutive states of one
+breadth-first level: siblings share a parent, cousins a grandparent), so that a state costs
+about one replayed move, against a whole state's moves to expand it. Measured against pickling
+a snapshot of each state: cheaper, and nothing to restore. A task's report names each state
+its moves reached once (a chunk's moves reach the same states again and again).
 """
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import attrs
@@ -25,7 +27,7 @@ from slr_fsm.trace import TraceStep
 
 from .serial import expand_moves, state_failures
 
-__all__ = ["NodeReport", "PortableWorld", "Task", "run_task"]
+__all__ = ["NodeReport", "PortableWorld", "Task", "TaskReport", "run_task"]
 
 
 @attrs.frozen
@@ -38,6 +40,9 @@ class PortableWorld:
     lifecycle: tuple[type[Lifecycle], tuple[Any, ...], tuple[Any, ...]] | None
     """``None`` for the library's lifecycle, else its class, table and state refusals."""
     usage_models: tuple[Any, ...]
+    token: str = attrs.field(eq=False)
+    """Names this world for the processes that rebuild it: each rebuilds it once and forks the
+    world it kept for every task that brings the same token."""
 
     @classmethod
     def of(cls, world: Simulation) -> PortableWorld:
@@ -50,7 +55,7 @@ class PortableWorld:
         )
         catalogue = getattr(world, "_catalogue", None)
         models = tuple(getattr(catalogue, "usage_models", {}).values())
-        portable = cls(type(world), world.snapshot(), lifecycle, models)
+        portable = cls(type(world), world.snapshot(), lifecycle, models, uuid.uuid4().hex)
         back = portable.rebuild()
         if not back.same_state(world) or back.abstract_state() != world.abstract_state():
             raise UsageError(
@@ -67,6 +72,18 @@ class PortableWorld:
             self.snapshot, lifecycle=lifecycle, usage_models=self.usage_models
         )
 
+    def start(self) -> Simulation:
+        """A fork of the world this process rebuilt for this token (rebuilt on first use; one
+        search's start is kept at a time, so a process that serves many searches keeps one)."""
+        kept = _STARTS.get(self.token)
+        if kept is None:
+            _STARTS.clear()
+            kept = _STARTS[self.token] = self.rebuild()
+        return kept.fork()
+
+
+_STARTS: dict[str, Simulation] = {}
+"""The start world this process rebuilt for the search it last served, by token."""
 
 _LIFECYCLES: dict[Any, Lifecycle] = {}
 """The lifecycles this process has built, by class and table (a table is checked and
@@ -103,19 +120,29 @@ class Task:
 @attrs.frozen
 class NodeReport:
     """What a worker found at one state: the state checks it breaks and, when expanded, each
-    move's outcome, the fingerprint of each move that changed the state (by move index), and
-    the step checks broken (move index, invariant, how, the last step of the trace)."""
+    move's outcome, where each move that changed the state went (by move index: the index of
+    its fingerprint in the task's :attr:`TaskReport.keys`), and the step checks broken (move
+    index, invariant, how, the last step of the trace)."""
 
     state_failures: tuple[tuple[str, str], ...]
     outcomes: tuple[str, ...] | None
-    changed: dict[int, Any]
+    changed: dict[int, int]
     broken: tuple[tuple[int, str, str, TraceStep], ...]
 
 
-def run_task(task: Task) -> list[NodeReport]:
+@attrs.frozen
+class TaskReport:
+    """A task's reports, one a state in the task's order, and the fingerprints of the states
+    its moves reached, each once."""
+
+    keys: tuple[Any, ...]
+    nodes: tuple[NodeReport, ...]
+
+
+def run_task(task: Task) -> TaskReport:
     """Replay the task's paths (sharing prefixes), check and expand each state."""
-    start = task.start.rebuild()
-    worlds: dict[tuple[int, ...], Simulation] = {(): start}
+    worlds: dict[tuple[int, ...], Simulation] = {(): task.start.start()}
+    keys: dict[Any, int] = {}
 
     def world_at(path: tuple[int, ...]) -> Simulation:
         world = worlds.get(path)
@@ -133,14 +160,14 @@ def run_task(task: Task) -> list[NodeReport]:
             reports.append(NodeReport(failed, None, {}, ()))
             continue
         outcomes: list[str] = []
-        changed: dict[int, Any] = {}
+        changed: dict[int, int] = {}
         broken: list[tuple[int, str, str, TraceStep]] = []
         for i, outcome, after, failures in expand_moves(
             world, task.moves, task.step_checks, task.skip
         ):
             outcomes.append(outcome)
             if after is not None:
-                changed[i] = after.abstract_state()
+                changed[i] = keys.setdefault(after.abstract_state(), len(keys))
             broken.extend((i, name, how, last) for name, how, last in failures)
         reports.append(NodeReport(failed, tuple(outcomes), changed, tuple(broken)))
-    return reports
+    return TaskReport(tuple(keys), tuple(reports))
