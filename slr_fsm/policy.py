@@ -94,11 +94,21 @@ def evaluate(
     >>> evaluate([policy], "iam:CreateServiceLinkedRole", "arn:aws:iam::111122223333:role/x")
     <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
     """
-    key = _decision_key(policies, action, resource, context)
+    if (
+        context is None
+        and type(policies) is tuple
+        and type(action) is str
+        and type(resource) is str
+    ):
+        key: tuple[object, ...] | None = (id(policies), action, resource, None)  # _decision_key's
+    else:
+        key = _decision_key(policies, action, resource, context)
     if key is not None:
-        cached = _DECISIONS.get(key)
-        if cached is None:  # the same request on any resource, if the policies ignore it
-            cached = _DECISIONS.get((key[0], key[1], None, key[3]))
+        # First the request on any resource: kept only for policies that ignore the resource
+        # (so it answers for this one), and what the default principals' policies all are.
+        cached = _DECISIONS.get((key[0], key[1], None, key[3]))
+        if cached is None:
+            cached = _DECISIONS.get(key)
         if cached is not None and cached[0] is policies:
             return cached[1]
     decision = _evaluate(policies, action, resource, context)

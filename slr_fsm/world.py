@@ -115,12 +115,11 @@ class World(KernelApi, WorldReads):
         self.lifecycle = lifecycle
         self._catalogue = catalogue
         self._state = state
-        self._journal = Journal(lambda: state.clock)
+        self._journal = Journal(state.clock)  # a state keeps its clock (a fork copies it)
         self._directory = Directory(state)
         self._roles = RoleOps(
             state, self._directory, catalogue, lifecycle, latencies, self._journal
         )
-        self._state_of = self._roles.state_of
         self._run_due_now = self._roles.scheduler.run_due_now
 
     @classmethod

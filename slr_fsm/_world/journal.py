@@ -1,8 +1,9 @@
 """The event log, and the lock that makes each attempt atomic.
 
-:meth:`Journal.attempt` runs one caller's attempt under the world's lock: the body (validation,
-authorization, judgement, change), the log entry, and the work that falls due at once. A refused
-attempt is logged once and re-raised; it changes nothing but the log.
+:meth:`slr_fsm._world.kernel_api.KernelApi.attempt` runs one caller's attempt under the
+journal's lock: the body (validation, authorization, judgement, change), the log entry, and the
+work that falls due at once. A refused attempt is logged once and re-raised; it changes nothing
+but the log.
 """
 
 from __future__ import annotations
@@ -15,13 +16,12 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from slr_fsm.clock import VirtualClock
 from slr_fsm.errors import AwsError
-from slr_fsm.events import NO_PARAMETERS, OK, Event, Parameters, new_event
+from slr_fsm.events import NO_PARAMETERS, Event, Parameters, new_event
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.shown import shown, shown_text
 
 __all__ = ["Journal", "locked", "loggable", "refusal_of"]
 
-T = TypeVar("T")
 _LONGEST_KEPT = 1 << 18
 """Longer than any parameter AWS accepts (so a replay sees every valid value as given)."""
 
@@ -29,12 +29,13 @@ _LONGEST_KEPT = 1 << 18
 class Journal:
     """The append-only event log of one world, and that world's lock."""
 
-    def __init__(self, clock: Callable[[], VirtualClock]) -> None:
+    def __init__(self, clock: VirtualClock) -> None:
         self.lock = threading.RLock()
         self.attempts = 0
         """How many attempts are running (changed only under the lock)."""
         self.events: list[Event] = []
-        self._clock = clock
+        self.clock = clock
+        """The world's clock: each entry is stamped with its time."""
         self._last = NO_PARAMETERS
         """The last parameters of plain strings logged: the next attempt that gives the same
         names and strings in the same order shares them (they cannot change)."""
@@ -63,11 +64,11 @@ class Journal:
         after: RoleState,
     ) -> Event:
         """Add one entry, numbered in order, stamped with the current virtual time."""
-        return self._record(
+        return self.record(
             account_id,
             principal,
             operation,
-            self._kept(loggable(parameters)) if parameters else NO_PARAMETERS,
+            self.kept(parameters) if parameters else NO_PARAMETERS,
             outcome,
             message,
             role,
@@ -75,7 +76,7 @@ class Journal:
             after,
         )
 
-    def _record(
+    def record(
         self,
         account_id: str,
         principal: str,
@@ -87,11 +88,11 @@ class Journal:
         before: RoleState,
         after: RoleState,
     ) -> Event:
-        """:meth:`append` of parameters as the log keeps them."""
+        """:meth:`append` of parameters as the log keeps them (:meth:`kept`)."""
         events = self.events
         event = new_event(
             len(events),
-            self._clock().now(),
+            self.clock.now(),
             account_id,
             principal,
             operation,
@@ -106,13 +107,15 @@ class Journal:
         events.append(event)
         return event
 
-    def _kept(self, logged: dict[str, Any]) -> Parameters:
-        """``logged`` as the event keeps it: the last parameters kept when they are the same
-        strings under the same names in the same order, else a :class:`Parameters` of them."""
+    def kept(self, parameters: Mapping[str, Any]) -> Parameters:
+        """An attempt's parameters as its event keeps them (:func:`loggable`): the last
+        parameters kept when they are the same strings under the same names in the same order,
+        else a :class:`Parameters` of them."""
+        logged = loggable(parameters)
         if not logged:
             return NO_PARAMETERS
         last = self._last
-        if logged == last and (len(last) == 1 or [*logged] == [*last]):
+        if logged == last and (len(last) == 1 or tuple(logged) == tuple(last)):
             return last  # last holds only strings, and a logged value equal to one is one
         kept = Parameters(logged)
         for value in logged.values():
@@ -120,42 +123,6 @@ class Journal:
                 return kept
         self._last = kept
         return kept
-
-    def attempt(
-        self,
-        account_id: str,
-        principal: str,
-        operation: str,
-        parameters: Mapping[str, Any],
-        role: tuple[str, str | None],
-        state_of: Callable[[str, str | None], RoleState],
-        body: Callable[[], T],
-        after: Callable[[], None],
-    ) -> T:
-        """Run ``body`` atomically and log it, accepted or refused (refusals are re-raised).
-
-        ``role`` is the ``(account, role name)`` the attempt concerns and ``state_of(*role)``
-        reads its state; ``after`` runs once an accepted attempt is logged (the work due at once).
-        """
-        with self.lock:
-            logged = self._kept(loggable(parameters))
-            before = state_of(*role)
-            self.attempts += 1
-            try:
-                result = body()
-            except Exception as error:  # logged as refused, whatever refused it, then re-raised
-                code, message = refusal_of(error)
-                self._record(
-                    account_id, principal, operation, logged, code, message, role, before, before
-                )
-                raise
-            finally:
-                self.attempts -= 1
-            self._record(
-                account_id, principal, operation, logged, OK, None, role, before, state_of(*role)
-            )
-            after()
-            return result
 
 
 def refusal_of(error: Exception) -> tuple[str, str]:

@@ -12,10 +12,12 @@ from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from slr_fsm._world.directory import Caller, Directory
-from slr_fsm._world.journal import Journal, locked
+from slr_fsm._world.journal import Journal, locked, refusal_of
 from slr_fsm._world.role_ops import RoleOps
+from slr_fsm._world.state import WorldState, role_key
 from slr_fsm.accounts import Account
 from slr_fsm.errors import UsageError
+from slr_fsm.events import OK, new_event
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.policy_decision import Decision
 from slr_fsm.roles import Role, Tag
@@ -35,8 +37,7 @@ class KernelApi:
     _journal: Journal
     _directory: Directory
     _roles: RoleOps
-    _state_of: Callable[[str, str | None], RoleState]
-    """``_roles.state_of``, bound once (every attempt reads the role's state twice)."""
+    _state: WorldState
     _run_due_now: Callable[[], None]
     """``_roles.scheduler.run_due_now``, bound once (every accepted attempt runs it)."""
 
@@ -50,17 +51,54 @@ class KernelApi:
         body: Callable[[], R],
     ) -> R:
         """Run one caller's attempt atomically and log it, accepted or refused (refusals are
-        re-raised). ``role`` is the ``(account id, role name)`` the attempt concerns."""
-        return self._journal.attempt(
-            account.account_id,
-            caller.name,
-            operation,
-            parameters,
-            role,
-            self._state_of,
-            body,
-            self._run_due_now,
-        )
+        re-raised). ``role`` is the ``(account id, role name)`` the attempt concerns: the log
+        records its state before and after. Once an accepted attempt is logged, the work it
+        made due at once runs (zero latencies)."""
+        journal = self._journal
+        with journal.lock:
+            logged = journal.kept(parameters)
+            key = None if role[1] is None else role_key(role[0], role[1])
+            held = None if key is None else self._state.roles.get(key)  # the role's state:
+            before = RoleState.ABSENT if held is None else held.state  # RoleOps.state_of's
+            journal.attempts += 1
+            try:
+                result = body()
+            except Exception as error:  # logged as refused, whatever refused it, then re-raised
+                code, message = refusal_of(error)
+                journal.record(
+                    account.account_id,
+                    caller.name,
+                    operation,
+                    logged,
+                    code,
+                    message,
+                    role,
+                    before,
+                    before,
+                )
+                raise
+            finally:
+                journal.attempts -= 1
+            held = None if key is None else self._state.roles.get(key)
+            events = journal.events  # journal.record, inlined: every accepted attempt logs
+            events.append(
+                new_event(
+                    len(events),
+                    journal.clock.now(),
+                    account.account_id,
+                    caller.name,
+                    operation,
+                    logged,
+                    OK,
+                    None,
+                    role[0],
+                    before,
+                    RoleState.ABSENT if held is None else held.state,
+                    role[1],
+                )
+            )
+            self._run_due_now()
+            return result
 
     def atomic(self) -> AbstractContextManager[bool]:
         """The world's own (re-entrant) lock: hold it to make several calls one atomic step.
@@ -99,7 +137,9 @@ class KernelApi:
     ) -> Role:
         """Judge and apply a request for the role (``create``); raise the refusal, if any.
         Part of an attempt: call it inside :meth:`attempt`, so it is atomic and logged."""
-        self._require_attempt("request_creation")
+        journal = self._journal  # in an attempt? (Journal.in_attempt, inlined: every change asks)
+        if not (journal.attempts > 0 and journal.lock._is_owned()):  # type: ignore[attr-defined]
+            self._require_attempt("request_creation")
         return self._roles.request_creation(
             account_id,
             caller,
@@ -114,7 +154,9 @@ class KernelApi:
     ) -> DeletionTask:
         """Judge and apply a deletion request: a new task, or the role's unfinished one (inside
         :meth:`attempt`)."""
-        self._require_attempt("request_deletion")
+        journal = self._journal  # in an attempt? (Journal.in_attempt, inlined: every change asks)
+        if not (journal.attempts > 0 and journal.lock._is_owned()):  # type: ignore[attr-defined]
+            self._require_attempt("request_deletion")
         return self._roles.request_deletion(account_id, caller, role_name, action)
 
     def update_description(
@@ -127,7 +169,9 @@ class KernelApi:
     ) -> Role:
         """Judge and apply a description edit (``None`` leaves it, ``""`` clears it; inside
         :meth:`attempt`)."""
-        self._require_attempt("update_description")
+        journal = self._journal  # in an attempt? (Journal.in_attempt, inlined: every change asks)
+        if not (journal.attempts > 0 and journal.lock._is_owned()):  # type: ignore[attr-defined]
+            self._require_attempt("update_description")
         return self._roles.update_description(account_id, caller, role_name, description, action)
 
     def change_tags(
@@ -143,12 +187,13 @@ class KernelApi:
         """Judge and apply a tag edit: ``add`` tags (a key matching one the role has, in any
         case, replaces it), then ``remove`` keys (any case); more than 50 tags is LimitExceeded
         (inside :meth:`attempt`)."""
-        self._require_attempt("change_tags")
+        journal = self._journal  # in an attempt? (Journal.in_attempt, inlined: every change asks)
+        if not (journal.attempts > 0 and journal.lock._is_owned()):  # type: ignore[attr-defined]
+            self._require_attempt("change_tags")
         return self._roles.change_tags(account_id, caller, role_name, action, add, remove)
 
     def _require_attempt(self, what: str) -> None:
-        journal = self._journal  # Journal.in_attempt, inlined: every change asks
-        if not (journal.attempts > 0 and journal.lock._is_owned()):  # type: ignore[attr-defined]
+        if not self._journal.in_attempt:
             raise UsageError(
                 f"World.{what}() changes the world, so it runs inside World.attempt(...), which "
                 "makes it atomic and logs it; the faces (sim.iam(...), ...) do that for you."

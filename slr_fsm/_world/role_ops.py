@@ -148,7 +148,9 @@ class RoleOps:
             if decision is not Decision.ALLOW:
                 raise access_denied(caller, action, resource, decision)
             raise role_not_found(role_name)
-        role = self.role(account_id, spec)
+        role = self._state.roles.get(role_key(account_id, spec.role_name))  # self.role, inlined
+        if role is None:
+            role = Role(spec, account_id)
         facts = _ALLOWED if decision is Decision.ALLOW else _NOT_ALLOWED
         outcome = self._lifecycle.fire(role.state, trigger, facts)
         if not outcome.ok:
@@ -271,7 +273,7 @@ class RoleOps:
         if description is None:
             return role
         updated = role.with_description(description or None)
-        self.put_role(updated)
+        self._state.roles.set(role_key(updated.account_id, updated.spec.role_name), updated)
         return updated
 
     def change_tags(
