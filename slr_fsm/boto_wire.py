@@ -48,12 +48,12 @@ def _quoted(document: dict[str, Any]) -> str:
     saves, and key order means nothing in a policy document). The cache is an immutable tuple
     swapped whole, so threads never see it half-written."""
     global _QUOTED
-    for seen, text in _QUOTED[::-1]:  # the latest first: a run of calls repeats it
+    for seen, text in _QUOTED:  # the last added first
         if seen == document:
             return text
     text = quote(json.dumps(document, separators=(",", ":")))
     if _strings_only(document):
-        _QUOTED = (*_QUOTED[-7:], (copy.deepcopy(document), text))
+        _QUOTED = ((copy.deepcopy(document), text), *_QUOTED[:7])
     return text
 
 
