@@ -94,15 +94,19 @@ def evaluate(
     >>> evaluate([policy], "iam:CreateServiceLinkedRole", "arn:aws:iam::111122223333:role/x")
     <Decision.IMPLICIT_DENY: 'ImplicitDeny'>
     """
-    if (
-        context is None
-        and type(policies) is tuple
-        and type(action) is str
-        and type(resource) is str
-    ):
-        key: tuple[object, ...] | None = (id(policies), action, resource, None)  # _decision_key's
-    else:
-        key = _decision_key(policies, action, resource, context)
+    # The cache key: not cached are policies not in a tuple, and an action, resource or context
+    # that is not exactly str (or a dict of them): a subclass could compare or hash as it likes.
+    key: tuple[object, ...] | None = None
+    if type(policies) is tuple and type(action) is str and type(resource) is str:
+        if context is None:
+            key = (id(policies), action, resource, None)
+        elif type(context) is dict:
+            items = tuple(context.items())
+            key = (id(policies), action, resource, items)
+            for k, v in items:
+                if type(k) is not str or type(v) is not str:
+                    key = None
+                    break
     if key is not None:
         # First the request on any resource: kept only for policies that ignore the resource
         # (so it answers for this one), and what the default principals' policies all are.
@@ -143,25 +147,6 @@ def _resource_free(policies: tuple[PolicyDocument, ...]) -> bool:
         for policy in policies
         for statement in policy.statements
     )
-
-
-def _decision_key(
-    policies: object, action: object, resource: object, context: object
-) -> tuple[object, ...] | None:
-    """The cache key of a request, or ``None`` for one that is not cached: policies not in a
-    tuple, or an action, resource or context that is not exactly ``str`` (a subclass could
-    compare or hash as it likes)."""
-    if type(policies) is not tuple or type(action) is not str or type(resource) is not str:
-        return None
-    if context is None:
-        return (id(policies), action, resource, None)
-    if type(context) is not dict:
-        return None
-    items = tuple(context.items())
-    for k, v in items:  # a loop, not all() over a generator: most contexts hold one pair
-        if type(k) is not str or type(v) is not str:
-            return None
-    return (id(policies), action, resource, items)
 
 
 def _evaluate(

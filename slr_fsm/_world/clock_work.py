@@ -11,11 +11,12 @@ import attrs
 
 from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.journal import Journal
-from slr_fsm._world.state import Pending, WorldState
+from slr_fsm._world.state import Pending, WorldState, role_key
 from slr_fsm.clock import Latencies
 from slr_fsm.errors import UsageError
 from slr_fsm.events import OK
 from slr_fsm.lifecycle import GuardFacts, Lifecycle, RoleState
+from slr_fsm.roles import Role
 from slr_fsm.specs import RoleSpec
 
 if TYPE_CHECKING:  # tasks load when first used
@@ -92,12 +93,15 @@ class ClockWork:
 
     def _finish_creation(self, work: Pending) -> None:
         spec = self._spec(work)
-        role = self._roles.role(work.account_id, spec)
+        key = role_key(work.account_id, spec.role_name)
+        role = self._state.roles.get(key)  # RoleOps.role, inlined (every creation comes here)
+        if role is None:
+            role = Role(spec, work.account_id)
         outcome = self._lifecycle.fire(role.state, "finish_creation", _CREATED[bool(work.fault)])
         if outcome.refused_by == "state" or work.task_id not in (None, role.role_id):
             return  # deleted (or re-created) before it was ready: nothing left to finish
         if outcome.after is RoleState.ACTIVE:
-            self._roles.put_role(role.with_state(RoleState.ACTIVE))
+            self._state.roles.set(key, role.with_state(RoleState.ACTIVE))  # RoleOps.put_role
             self._log_work(work, OK, None, role.state, RoleState.ACTIVE, spec)
             return
         self._roles.put_role(  # nothing was created: the failed RoleId joins no history

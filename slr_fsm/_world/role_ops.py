@@ -213,7 +213,7 @@ class RoleOps:
             description or None,
             history,
         )
-        self.put_role(role)
+        self._state.roles.set(role_key(account_id, spec.role_name), role)  # self.put_role
         fault = self._state.faults.creation_failures > 0
         if fault:
             self._state.faults = attrs.evolve(
