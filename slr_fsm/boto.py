@@ -51,7 +51,7 @@ try:
     from botocore.model import OperationModel
 
     from slr_fsm.boto_patch import check_others, routed, sealed_route
-    from slr_fsm.boto_wire import encoder, error_form, policy_paths, request_id, wire_form
+    from slr_fsm.boto_wire import RequestIds, encoder, error_form, policy_paths, wire_form
 except ImportError as missing:  # pragma: no cover - depends on the environment
     raise ImportError(
         "slr_fsm.boto needs boto3 and botocore: pip install 'slr-fsm[boto]'"
@@ -170,6 +170,7 @@ def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[...
 
     plans: dict[OperationModel, _Plan] = {}  # botocore keeps one model of each operation
     sim, service, call = binding.sim, binding.service, binding.answer
+    request_id = RequestIds()  # the client's calls' RequestIds, worked out 16 at a time
 
     def answer(model: OperationModel, context: dict[str, Any], **_: Any) -> Any:
         plan = plans.get(model)

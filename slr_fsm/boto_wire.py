@@ -18,7 +18,15 @@ from botocore.model import ListShape, OperationModel, Shape, StructureShape
 
 from slr_fsm.errors import AwsError
 
-__all__ = ["encoded", "encoder", "error_form", "policy_paths", "request_id", "wire_form"]
+__all__ = [
+    "RequestIds",
+    "encoded",
+    "encoder",
+    "error_form",
+    "policy_paths",
+    "request_id",
+    "wire_form",
+]
 
 Path = tuple[str, ...]
 """Where a value sits in an answer: keys, with ``*`` standing for every item of a list."""
@@ -205,6 +213,79 @@ def request_id(seed: int, counter: int) -> str:
     # version 4 (the high nibble of byte 6), the RFC 4122 variant (the top bits of byte 8)
     h = f"{high & 0xFFFFFFFFFFFF0FFF | 0x4000:016x}{low & 0x3FFFFFFFFFFFFFFF | 1 << 63:016x}"
     return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
+
+
+_LANES = 16
+"""RequestIds worked out together: lanes of one integer (see :class:`RequestIds`)."""
+
+
+def _lanes(value: int) -> int:
+    """``value`` in each 128-bit lane of one integer (lane ``i`` at bits ``128 * i``)."""
+    return sum(value << (128 * lane) for lane in range(_LANES))
+
+
+_IN_LANES = _lanes(0xFFFFFFFFFFFFFFFF)
+_GAMMAS = _lanes(0x9E3779B97F4A7C15)
+_U, _I, _D = _lanes(117), _lanes(105), _lanes(100)
+_ONES = _lanes(1)
+_STEPS = sum(lane << (128 * lane) for lane in range(_LANES))
+_VERSION_KEPT, _VERSION = _lanes(0xFFFFFFFFFFFF0FFF), _lanes(0x4000)
+_VARIANT_KEPT, _VARIANT = _lanes(0x3FFFFFFFFFFFFFFF), _lanes(1 << 63)
+
+
+def _mixed(z: int) -> int:
+    """SplitMix64's finalizer in every lane at once. Each lane holds 64 bits, so a product fits
+    in its 128; what a shift brings down from the lane above lands at bit 97 or higher, and
+    is masked off before any product (the caller masks the result: adding a 64-bit constant
+    to it carries at most into bit 64)."""
+    z = ((z ^ (z >> 30)) & _IN_LANES) * 0xBF58476D1CE4E5B9 & _IN_LANES
+    z = ((z ^ (z >> 27)) & _IN_LANES) * 0x94D049BB133111EB & _IN_LANES
+    return z ^ (z >> 31)
+
+
+def _request_ids(seed: int, counter: int) -> tuple[str, str]:
+    """The RequestIds for ``counter`` to ``counter + 15``, as two hex strings: lane ``i`` is
+    :func:`request_id`'s arithmetic for ``counter + i``, round by round."""
+    first = (seed * 0x9E3779B97F4A7C15 + counter + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
+    z = _mixed((first * _ONES + _STEPS) & _IN_LANES)  # lane i: (first + i) mod 2**64
+    for char in (_U, _U, _I, _D):  # the kind, "uuid"
+        z = _mixed(((z ^ char) + _GAMMAS) & _IN_LANES)
+    high = _mixed((z + _GAMMAS) & _IN_LANES) & _IN_LANES
+    low = _mixed((high + _GAMMAS) & _IN_LANES) & _IN_LANES
+    return (
+        f"{high & _VERSION_KEPT | _VERSION:0{32 * _LANES}x}",
+        f"{low & _VARIANT_KEPT | _VARIANT:0{32 * _LANES}x}",
+    )
+
+
+class RequestIds:
+    """The RequestIds one client's calls need, equal to :func:`request_id`'s, worked out 16
+    at a time: the 16 counters from the first asked for, in the lanes of one integer (about a
+    third of the arithmetic of 16 single ids), kept until a call's counter falls outside
+    them. A client's calls each lengthen the log, so their counters run on from one another.
+    A test holds every id equal to :func:`request_id`'s.
+
+    >>> ids = RequestIds()
+    >>> [ids(7, n) for n in (42, 43, 60)] == [request_id(7, n) for n in (42, 43, 60)]
+    True
+    """
+
+    __slots__ = ("_kept",)
+
+    def __init__(self) -> None:
+        self._kept: tuple[int, int, str, str] | None = None
+
+    def __call__(self, seed: int, counter: int) -> str:
+        """``request_id(seed, counter)``."""
+        kept = self._kept
+        if kept is None or kept[0] != seed or not 0 <= counter - kept[1] < _LANES:
+            kept = self._kept = (seed, counter, *_request_ids(seed, counter))
+        at = (_LANES - 1 - (counter - kept[1])) * 32 + 16  # the lane's 16 low hex digits
+        high, low = kept[2], kept[3]
+        return (
+            f"{high[at : at + 8]}-{high[at + 8 : at + 12]}-{high[at + 12 : at + 16]}-"
+            f"{low[at : at + 4]}-{low[at + 4 : at + 16]}"
+        )
 
 
 def error_form(error: AwsError, model: OperationModel) -> dict[str, Any]:

@@ -16,7 +16,15 @@ from hypothesis import strategies as st
 from slr_fsm import Simulation
 from slr_fsm.accounts import Principal
 from slr_fsm.boto import iam_client, shared_session, sts_client
-from slr_fsm.boto_wire import encoded, encoder, error_form, policy_paths, request_id, wire_form
+from slr_fsm.boto_wire import (
+    RequestIds,
+    encoded,
+    encoder,
+    error_form,
+    policy_paths,
+    request_id,
+    wire_form,
+)
 from slr_fsm.errors import AwsError
 from slr_fsm.ids import IdGenerator
 from slr_fsm.policy_document import PolicyDocument
@@ -27,6 +35,24 @@ from tests.conftest import MANAGEMENT, ROLE, SERVICE
 def test_request_id_is_the_id_generators_uuid_at_the_logs_length(seed, counter):
     """The inlined SplitMix64 gives what ``IdGenerator(seed, counter - 1).uuid()`` gives."""
     assert request_id(seed, counter) == IdGenerator(seed=seed, counter=counter - 1).uuid()
+
+
+@given(
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.integers(min_value=1, max_value=2**66),
+    st.lists(st.integers(min_value=-3, max_value=40), max_size=30),
+    st.integers(min_value=-(2**70), max_value=2**70),
+)
+def test_request_ids_worked_out_sixteen_at_a_time_are_request_ids_one_by_one(
+    seed, counter, steps, other_seed
+):
+    """Counters that run on, jump past a batch, go back, and a seed that changes midway."""
+    ids = RequestIds()
+    for number, step in enumerate(steps):
+        counter = max(1, counter + step)
+        if number == len(steps) // 2:
+            seed = other_seed
+        assert ids(seed, counter) == request_id(seed, counter)
 
 
 _IAM = shared_session().get_service_model("iam")
