@@ -137,13 +137,13 @@ class Role:
         """
         if type(self) is not Role:  # a subclass may add fields: attrs copies them all
             return attrs.evolve(self, description=description)
-        return _edited(self, self.state, description)
+        return _edited(self, self.state, description, self.tags)
 
     def with_state(self, state: RoleState) -> Role:
         """The role in another state, everything else kept (as :meth:`with_description`)."""
         if type(self) is not Role:
             return attrs.evolve(self, state=state)
-        return _edited(self, state, self.description)
+        return _edited(self, state, self.description, self.tags)
 
     def with_tags(self, tags: Iterable[Tag]) -> Role:
         """The role with ``tags`` added. A tag whose key matches one the role has, in any case,
@@ -157,17 +157,24 @@ class Role:
         """
         kept = list(self.tags)
         for key, value in tags:
-            at = next((n for n, (k, _) in enumerate(kept) if k.lower() == key.lower()), None)
-            if at is None:
-                kept.append((key, value))
+            lowered = key.lower()
+            for at, (held, _) in enumerate(kept):
+                if held.lower() == lowered:
+                    kept[at] = (key, value)
+                    break
             else:
-                kept[at] = (key, value)
-        return attrs.evolve(self, tags=tuple(kept))
+                kept.append((key, value))
+        if type(self) is not Role:
+            return attrs.evolve(self, tags=tuple(kept))
+        return _edited(self, self.state, self.description, tuple(kept))
 
     def without_tags(self, keys: Iterable[str]) -> Role:
         """The role without the tags of these keys (in any case); unknown keys are ignored."""
         gone = {key.lower() for key in keys}
-        return attrs.evolve(self, tags=tuple(t for t in self.tags if t[0].lower() not in gone))
+        kept = tuple(t for t in self.tags if t[0].lower() not in gone)
+        if type(self) is not Role:
+            return attrs.evolve(self, tags=kept)
+        return _edited(self, self.state, self.description, kept)
 
     def _repr_html_(self) -> str:
         created = "-" if self.create_date is None else f"{self.create_date:%Y-%m-%d %H:%M:%S}"
@@ -203,10 +210,11 @@ class Role:
         return value
 
 
-def _slot_editor() -> Callable[[Role, RoleState, str | None], Role]:
-    """A copy of a role with its state and description replaced, set slot by slot (attrs'
-    frozen ``__init__`` looks each field's setter up by name). ``tests/test_hot_path.py``
-    proves it equal to ``attrs.evolve`` and that it sets every field."""
+def _slot_editor() -> Callable[[Role, RoleState, str | None, tuple[Tag, ...]], Role]:
+    """A copy of a role with its state, description and tags replaced, set slot by slot (attrs'
+    frozen ``__init__`` looks each field's setter up by name). ``tests/test_hot_path.py`` and
+    ``tests/test_hot_path_writes.py`` prove it equal to ``attrs.evolve`` and that it sets
+    every field."""
     names = [f.name for f in attrs.fields(Role)]
     assert names == [  # a new field must be copied below too
         "spec",
@@ -223,7 +231,9 @@ def _slot_editor() -> Callable[[Role, RoleState, str | None], Role]:
     )
     new = object.__new__
 
-    def edited(role: Role, new_state: RoleState, new_description: str | None) -> Role:
+    def edited(
+        role: Role, new_state: RoleState, new_description: str | None, new_tags: tuple[Tag, ...]
+    ) -> Role:
         made: Role = new(Role)
         spec(made, role.spec)
         account(made, role.account_id)
@@ -232,7 +242,7 @@ def _slot_editor() -> Callable[[Role, RoleState, str | None], Role]:
         created(made, role.create_date)
         description(made, new_description)
         previous(made, role.previous_role_ids)
-        tags(made, role.tags)
+        tags(made, new_tags)
         return made
 
     return edited

@@ -17,6 +17,9 @@ from slr_fsm.accounts import Principal, checked_principal
 from slr_fsm.errors import InvalidClientTokenId
 from slr_fsm.events import NO_PARAMETERS
 from slr_fsm.policy import PolicyDocument
+from slr_fsm.roles import Role
+from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
+from slr_fsm.states import RoleState
 from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
 
 _ALL_OF_IAM = PolicyDocument.parse(
@@ -115,3 +118,49 @@ def test_the_clock_logs_its_work_under_the_service_name_with_its_parameters() ->
         {"DeletionTaskId": task, "Status": "SUCCEEDED"},
     ]
     assert sim.task(task) is None  # purged at once (zero retention)
+
+
+def _tagged_by_evolve(role: Role, tags: list[tuple[str, str]]) -> Role:
+    """with_tags as first written: each tag replaces the first key equal in any case, in its
+    place, or goes last; the copy made by attrs.evolve."""
+    kept = list(role.tags)
+    for key, value in tags:
+        at = next((n for n, (k, _) in enumerate(kept) if k.lower() == key.lower()), None)
+        if at is None:
+            kept.append((key, value))
+        else:
+            kept[at] = (key, value)
+    return attrs.evolve(role, tags=tuple(kept))
+
+
+_KEYS = st.sampled_from(
+    ["Team", "team", "TEAM", "x", "Cost Center", "\u00c9t\u00e9", "\u00e9t\u00e9"]
+)
+_TAG_LISTS = st.lists(st.tuples(_KEYS, st.text(max_size=3)), max_size=5)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    held=_TAG_LISTS,
+    added=_TAG_LISTS,
+    removed=st.lists(_KEYS, max_size=3),
+    state=st.sampled_from(RoleState),
+    description=st.none() | st.text(max_size=3),
+)
+def test_a_role_tagged_directly_equals_attrs_evolve(
+    held: list[tuple[str, str]],
+    added: list[tuple[str, str]],
+    removed: list[str],
+    state: RoleState,
+    description: str | None,
+) -> None:
+    """with_tags and without_tags build what attrs.evolve builds, every other field kept."""
+    role = Role(
+        MARKETPLACE_PURCHASE_ORDERS, "111122223333", state, "AROAEXAMPLE", None, description
+    )
+    role = attrs.evolve(role, tags=_tagged_by_evolve(role, held).tags)
+    assert role.with_tags(added) == _tagged_by_evolve(role, added)
+    gone = {key.lower() for key in removed}
+    assert role.without_tags(removed) == attrs.evolve(
+        role, tags=tuple(t for t in role.tags if t[0].lower() not in gone)
+    )
