@@ -48,7 +48,9 @@ class Face:
         if not isinstance(world, World):
             raise UsageError(f"A face is built on a World (a Simulation), got {shown(world)}")
         mode = self._unknown_caller if unknown_caller is None else unknown_caller
-        if not isinstance(mode, str) or mode not in UNKNOWN_CALLER:
+        if mode is not UNKNOWN_CALLER[0] and (  # the default itself needs no check
+            not isinstance(mode, str) or mode not in UNKNOWN_CALLER
+        ):
             raise UsageError(f"unknown_caller is one of {list(UNKNOWN_CALLER)}, got {shown(mode)}")
         self._world = world
         specs = world.specs  # a world's specs never change

@@ -48,9 +48,10 @@ class Simulation(World):
         A caller the world does not hold is refused here (``InvalidClientTokenId``), or, with
         ``unknown_caller="refuse_each_call"``, by each call, logged, as AWS refuses requests
         signed with bad credentials (see :mod:`slr_fsm.face`)."""
-        from slr_fsm.iam import IamApi
-
-        return IamApi(self, account, principal, unknown_caller=unknown_caller)
+        face = _IAM_API
+        if face is None:  # the first IAM face: load the module once, not on every call
+            face = _load_iam_api()
+        return face(self, account, principal, unknown_caller=unknown_caller)
 
     def marketplace(
         self,
@@ -163,6 +164,19 @@ class OrganizationsFace(tuple[Organization, ...]):
         from slr_fsm.organizations import OrganizationsApi
 
         return OrganizationsApi(self._sim, account, principal, unknown_caller=unknown_caller)
+
+
+_IAM_API: type[IamApi] | None = None
+"""The IAM face's class once :mod:`slr_fsm.iam` is loaded (a world of a million accounts asks
+for a million faces; an import statement costs about half a microsecond each time)."""
+
+
+def _load_iam_api() -> type[IamApi]:
+    global _IAM_API
+    from slr_fsm.iam import IamApi
+
+    _IAM_API = IamApi
+    return IamApi
 
 
 _SHOWN_ACCOUNTS = 20
