@@ -175,10 +175,14 @@ def test_states_waiting_while_nothing_is_in_flight_go_in_two_halves():
     assert sum(recording.sizes) == parallel.states
 
 
-def test_a_process_rebuilds_a_searchs_start_once_and_hands_out_forks():
+def test_a_process_rebuilds_a_searchs_start_once_and_hands_out_forks(monkeypatch):
     start = small_world()
     portable = PortableWorld.of(start)
+    rebuilt = []
+    rebuild = PortableWorld.rebuild
+    monkeypatch.setattr(PortableWorld, "rebuild", lambda self: rebuilt.append(1) or rebuild(self))
     first, second = portable.start(), portable.start()
+    assert len(rebuilt) == 1
     assert first is not second
     assert first.abstract_state() == second.abstract_state() == start.abstract_state()
     assert first.same_state(start)
@@ -189,4 +193,6 @@ def test_a_process_rebuilds_a_searchs_start_once_and_hands_out_forks():
     other = PortableWorld.of(planted_world())
     assert other.token != portable.token
     assert other == PortableWorld.of(planted_world())  # the token is not part of the value
+    before = len(rebuilt)
     assert other.start().same_state(planted_world())
+    assert len(rebuilt) == before + 1  # another search's start replaces the one kept
