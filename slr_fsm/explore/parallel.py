@@ -21,6 +21,7 @@ import pickle
 import time
 from collections import deque
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from itertools import repeat
 from typing import Any
 
 from slr_fsm.errors import UsageError
@@ -50,6 +51,7 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
     began = last_report = time.perf_counter()
     portable = PortableWorld.of(start)
     state_checks, step_checks = settings.state_checks, settings.step_checks
+    moves = settings.moves
     if isinstance(executor, ProcessPoolExecutor):
         _check_sendable(settings)
     nodes: list[Node] = [Node(start, 0, None, None, "")]
@@ -90,9 +92,7 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
             earliest = parents[batch[0]]
             skip = frozenset(name for name, (where, *_) in first.items() if where[0] < earliest)
             paths_sent = tuple(paths[n] for n in batch)
-            task = Task(
-                portable, settings.moves, state_checks, step_checks, paths_sent, expand, skip
-            )
+            task = Task(portable, moves, state_checks, step_checks, paths_sent, expand, skip)
             in_flight.append((batch, expand, executor.submit(run_task, task)))
 
     send(everything=True)
@@ -106,20 +106,21 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
                 record(name, at, n, None, how)
             if report.outcomes is None or not (expanded and complete):
                 continue  # checked only (or expanded after a bound stopped the search)
-            for i, outcome in enumerate(report.outcomes):
-                target = n
-                k = report.changed.get(i)
-                if k is not None:
-                    target = targets[k]
-                    if target < 0:  # the first move of this task to reach this state
-                        target = targets[k] = index.setdefault(keys[k], len(paths))
-                    if target == len(paths):
-                        born.append((n, i, outcome, keys[k], depths[n] + 1))
-                        parents.append(n)
-                        depths.append(depths[n] + 1)
-                        paths.append((*paths[n], i))
-                        waiting.append(target)
-                edges.append((n, settings.moves[i], outcome, target))
+            # every move an edge back to this state, then the moves that changed it redirected
+            # (in move order, so that new states are numbered as the serial search numbers them)
+            first_edge, outcomes, count = len(edges), report.outcomes, len(moves)
+            edges.extend(zip(repeat(n, count), moves, outcomes, repeat(n, count), strict=True))
+            for i, k in sorted(report.changed.items()):
+                target = targets[k]
+                if target < 0:  # the first move of this task to reach this state
+                    target = targets[k] = index.setdefault(keys[k], len(paths))
+                if target == len(paths):
+                    born.append((n, i, outcomes[i], keys[k], depths[n] + 1))
+                    parents.append(n)
+                    depths.append(depths[n] + 1)
+                    paths.append((*paths[n], i))
+                    waiting.append(target)
+                edges[first_edge + i] = (n, moves[i], outcomes[i], target)
             for i, name, how, last in report.broken:
                 record(name, (n, i, 1), n, last, how)
             now = time.perf_counter()
