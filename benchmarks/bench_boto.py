@@ -83,8 +83,8 @@ def _measure_steps(systems: dict[str, _System], *, number: int, repeat: int) -> 
 
 _PREEMPTED = 5
 """A call that took this many times its block's median was preempted, not working: no call of
-any system here does five times its usual work (the bridge's batch of RequestIds adds about
-8 µs to a 100-300 µs call)."""
+any system here does five times its usual work (the bridge's batch of 16 RequestIds adds
+about 10 µs to a 100-300 µs call)."""
 
 
 def _typical_mean(calls: list[float]) -> float:
