@@ -224,6 +224,8 @@ class PersistentMap(Generic[K, V]):
         next one not yet taken of its bucket's run there: no lookup of a key, no walk of the
         trie a key (``tests/test_persistent_map.py`` checks this against dicts given the same
         writes, forks and pops)."""
+        if self._size <= _MASK:  # fewer keys than buckets: looking each up is cheaper
+            return list(self.values())
         read = self._read
         flat: list[V] = []
         starts: list[int] = []  # where each bucket's run begins in ``flat``, then its next one
