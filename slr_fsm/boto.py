@@ -79,6 +79,7 @@ __all__ = [
 ]
 
 _STATE_KEY = "slr_fsm.api_params"
+_NO_PARAMETERS: Mapping[str, Any] = {}
 _FACES: dict[str, tuple[str, Callable[..., Any], dict[str, str]]] = {
     "iam": (
         "IAM",
@@ -121,8 +122,7 @@ class _Plan:
 
 @attrs.define
 class _Binding:
-    """One client bound to one simulation, as one principal (``None``: ``admin``) in one
-    account."""
+    """One client bound to one simulation, as one principal (``None``: admin) in one account."""
 
     sim: Simulation
     account_id: str
@@ -159,9 +159,6 @@ class _Binding:
                 f"{', '.join(sorted(methods))}."
             )
         return getattr(self.face(), method)(**params)
-
-
-_NO_PARAMETERS: Mapping[str, Any] = {}
 
 
 def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[..., Any]]:
