@@ -1,4 +1,5 @@
-"""A world of many roles: building it, its memory, fork() and snapshot() at that size.
+"""A world of many roles: building it, its memory, fork() and snapshot() at that size (and the
+snapshot against format 2's writer on the same world, interleaved).
 
 Full mode works at the issue's size, N=1,000,000 accounts each with its role (about two minutes
 and 2 GiB); quick mode at N=20,000. Memory is traced at two smaller sizes (tracemalloc slows a
@@ -14,7 +15,7 @@ import tracemalloc
 from collections.abc import Callable
 from typing import Any
 
-from harness import SERVICE, Row, Timing, measure
+from harness import SERVICE, Row, Timing, measure, measure_side_by_side
 
 TARGET_N = 1_000_000
 BUILD_TARGET_S = 30.0
@@ -116,6 +117,100 @@ def _first_writes(sim: Any, k: int) -> tuple[Timing, Timing]:
     )
 
 
+class _FullCollections:
+    """Counts the full collections (and their seconds) that happen inside each of several
+    functions, so that an interleaved measurement reports them too; collections between the
+    calls (the harness's own ``gc.collect()``) are not counted."""
+
+    def __init__(self) -> None:
+        self.running = ""
+        self.count: dict[str, int] = {}
+        self.seconds: dict[str, float] = {}
+        self._started = 0.0
+
+    def watch(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._started = time.perf_counter()
+        elif info["generation"] == 2 and self.running:
+            self.count[self.running] = self.count.get(self.running, 0) + 1
+            spent = time.perf_counter() - self._started
+            self.seconds[self.running] = self.seconds.get(self.running, 0.0) + spent
+
+    def counted(self, name: str, fn: Callable[[], Any]) -> Callable[[], Any]:
+        def run() -> Any:
+            self.running = name
+            try:
+                return fn()
+            finally:
+                self.running = ""
+
+        return run
+
+
+def _snapshot_rows(sim: Any, n: int, tenth_sim: Any, at: str) -> list[Row]:
+    """snapshot() at N against the target, its growth from N/10, and the current format
+    against the one before it (format 2: a dict and two lists a role), interleaved."""
+    from format_two_writer import format_two_snapshot
+
+    from slr_fsm import Simulation
+
+    small = tenth_sim.snapshot()
+    assert Simulation.restore(format_two_snapshot(tenth_sim)).snapshot() == small  # alike
+    del small
+    repeat = 5 if n < TARGET_N else 3
+    collections = _FullCollections()
+    gc.callbacks.append(collections.watch)
+    try:
+        both = measure_side_by_side(
+            {
+                "format 3": collections.counted("format 3", sim.snapshot),
+                "format 2": collections.counted("format 2", lambda: format_two_snapshot(sim)),
+            },
+            number=1,
+            repeat=repeat,
+        )
+    finally:
+        gc.callbacks.remove(collections.watch)
+    t_snap, t_old = both["format 3"], both["format 2"]
+    t_small = measure(tenth_sim.snapshot, number=1, repeat=5)
+    full = {
+        name: f"{collections.count.get(name, 0) / repeat:.1f} full collections a call "
+        f"({collections.seconds.get(name, 0.0) / repeat:.2f} s)"
+        for name in both
+    }
+    target = SNAPSHOT_TARGET_S * n / TARGET_N
+    tenth = n // 10
+    return [
+        Row(
+            f"sim.snapshot() on a world of N={n:,} roles",
+            f"{t_snap.s()}; {full['format 3']}",
+            "target" + at,
+            f"{target:,.2f} s",
+            t_snap.median / target,
+            "≤ 3 s at 1M, linear",
+            t_snap.median <= target,
+        ),
+        Row(
+            f"snapshot growth N={tenth:,} → {n:,}",
+            f"{t_small.median:,.3f} s → {t_snap.median:,.2f} s",
+            "linear growth would be",
+            "10×",
+            t_snap.median / t_small.median,
+            "≤ 11× (linear)",
+            t_snap.median / t_small.median <= 11,
+        ),
+        Row(
+            f"sim.snapshot() at N={n:,}: format 3 (roles and accounts as columns)",
+            t_snap.s(),
+            f"format 2's writer, the same world (one object a role; {full['format 2']})",
+            t_old.s(),
+            t_snap.median / t_old.median,
+            "reported",
+            None,
+        ),
+    ]
+
+
 def bench_world(quick: bool) -> list[Row]:
     n = 20_000 if quick else TARGET_N
     tenth = n // 10
@@ -125,8 +220,9 @@ def bench_world(quick: bool) -> list[Row]:
     t_n, sim = _timed(lambda: _build_world(n))
     t_fork = measure(sim.fork, number=100, repeat=7)
     first, second = _first_writes(sim, 50)
-    t_snap, _ = _timed(sim.snapshot)
-    t_snap_small, _ = _timed(_build_world(tenth).snapshot)
+    target_n = BUILD_TARGET_S * n / TARGET_N
+    at = "" if n == TARGET_N else f" (target scaled from {TARGET_N:,})"
+    snapshot_rows = _snapshot_rows(sim, n, _build_world(tenth), at)
     del sim
     gc.collect()
     sizes = (5_000, 20_000) if quick else (25_000, 100_000)
@@ -141,8 +237,6 @@ def bench_world(quick: bool) -> list[Row]:
     t_each_small, _ = _timed(lambda: _machine_each(small))
     t_world_small, _ = _timed(lambda: _build_world(small))
     mem_each = _memory(lambda: _machine_each(min(small, 5_000))) / min(small, 5_000)
-    target_n = BUILD_TARGET_S * n / TARGET_N
-    at = "" if n == TARGET_N else f" (target scaled from {TARGET_N:,})"
     return [
         Row(
             f"build a world of N={n:,} accounts, each with the role (add_account + "
@@ -200,15 +294,7 @@ def bench_world(quick: bool) -> list[Row]:
             "O(log N), reported",
             None,
         ),
-        Row(
-            f"sim.snapshot() on a world of N={n:,} roles",
-            f"{t_snap:,.2f} s",
-            f"target{at}; N={tenth:,}: {t_snap_small:,.2f} s",
-            f"{SNAPSHOT_TARGET_S * n / TARGET_N:,.2f} s",
-            t_snap / (SNAPSHOT_TARGET_S * n / TARGET_N),
-            "≤ 3 s at 1M, linear",
-            t_snap <= SNAPSHOT_TARGET_S * n / TARGET_N,
-        ),
+        *snapshot_rows,
         Row(
             f"build N={n:,} roles",
             f"{t_n:,.2f} s",
