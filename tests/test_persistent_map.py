@@ -26,7 +26,9 @@ def _agrees(mine: PersistentMap[int, int], model: dict[int, int]) -> None:
     assert list(mine.items()) == list(model.items())
     assert list(mine) == list(model)
     assert list(mine.values()) == list(model.values())
-    assert mine.value_list() == list(model.values())  # the bulk read a snapshot uses
+    assert mine.value_list() == list(model.values())  # the bulk reads a snapshot uses
+    assert mine.key_list() == list(model)
+    assert sorted(mine.unordered_values()) == sorted(model.values())
     assert len(mine) == len(model)
     for key in range(41):
         assert (key in mine) == (key in model)
@@ -38,7 +40,7 @@ def _agrees(mine: PersistentMap[int, int], model: dict[int, int]) -> None:
 def test_a_persistent_map_and_its_forks_agree_with_dicts_given_the_same_writes(ops):
     """set, pop (of present and absent keys) and fork, on any of the forks, in any order: each
     map holds what a dict copied at the same moments holds, in the same order (read key by key
-    and all at once with ``value_list``), and ``same``
+    and all at once with ``value_list`` and ``key_list``), and ``same``
     answers as ``==`` on those dicts. Chunks of 3 keys make every path of the order vector run
     (a full chunk, a hole in a full chunk and in the tail, a key popped and set again), and 4
     buckets make keys share them (a bucket copied, emptied, written in place)."""

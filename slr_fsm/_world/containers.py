@@ -234,6 +234,31 @@ class PersistentMap(Generic[K, V]):
             bucket = read.get(number)
             if bucket is not None:
                 flat += bucket.values()
+        values: list[V] = []
+        append = values.append
+        for number in map(_MASK.__and__, map(hash, self._ordered_keys())):  # each key's bucket
+            at = starts[number]
+            starts[number] = at + 1
+            append(flat[at])
+        return values
+
+    def key_list(self) -> list[K]:
+        """Every key, in insertion order, as one list (read from the order vector in C)."""
+        return list(self._ordered_keys())
+
+    def unordered_values(self) -> Iterator[V]:
+        """Every value, bucket by bucket, in no useful order: the cheapest way to read them
+        all, for a question whose answer does not depend on order."""
+        if self._size <= _MASK:  # fewer keys than buckets: looking each up is cheaper
+            yield from self.values()
+            return
+        read = self._read
+        for number in range(_MASK + 1):
+            bucket = read.get(number)
+            if bucket is not None:
+                yield from bucket.values()
+
+    def _ordered_keys(self) -> Iterator[K]:
         chunks = self._chunks
         keys: Iterator[K] = itertools.chain(
             itertools.chain.from_iterable(map(chunks.__getitem__, range(len(chunks)))),
@@ -241,13 +266,7 @@ class PersistentMap(Generic[K, V]):
         )
         if self._slots is not None:
             keys = filter(functools.partial(operator.is_not, _GONE), keys)
-        values: list[V] = []
-        append = values.append
-        for number in map(_MASK.__and__, map(hash, keys)):  # each key's bucket, in C
-            at = starts[number]
-            starts[number] = at + 1
-            append(flat[at])
-        return values
+        return keys
 
     def same(self, other: PersistentMap[K, V]) -> bool:
         """Whether both hold equal content (order aside, as ``dict``'s ``==``); O(1) when
