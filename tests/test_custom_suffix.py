@@ -159,9 +159,9 @@ def test_suffixed_roles_survive_a_snapshot_and_a_forged_name_is_refused() -> Non
     assert again.get_role(RoleName=f"{BASE}_keep")["Role"]["RoleName"] == f"{BASE}_Keep"
 
     for forged in (f"{MARKETPLACE_PURCHASE_ORDERS.role_name}_Keep", "SomethingElse", BASE + "_"):
-        tampered = {**snapshot, "roles": [dict(r) for r in snapshot["roles"]]}
-        [entry] = [r for r in tampered["roles"] if r.get("role_name") == f"{BASE}_Keep"]
-        entry["role_name"] = forged
+        names = list(snapshot["roles"]["role_name"])
+        names[names.index(f"{BASE}_Keep")] = forged
+        tampered = {**snapshot, "roles": {**snapshot["roles"], "role_name": names}}
         with pytest.raises(SnapshotError, match="role_name"):
             Simulation.restore(tampered)
 
