@@ -81,10 +81,10 @@ def _measure_steps(systems: dict[str, _System], *, number: int, repeat: int) -> 
     return {name: Timing(statistics.median(v), min(v), max(v)) for name, v in samples.items()}
 
 
-_PREEMPTED = 5
-"""A call that took this many times its block's median was preempted, not working: no call of
-any system here does five times its usual work (the bridge's batch of 16 RequestIds adds
-about 10 µs to a 100-300 µs call)."""
+_PREEMPTED = 2
+"""A call that took more than this many times its block's median was preempted, not working:
+no call of any system here does twice its usual work (the bridge's batch of 16 RequestIds adds
+about 10 µs to a 50-300 µs call; a young garbage collection less)."""
 
 
 def _typical_mean(calls: list[float]) -> float:
