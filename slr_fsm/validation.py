@@ -31,6 +31,8 @@ __all__ = [
     "validate",
 ]
 
+_MOST_MATCHED = 1024
+"""The most texts a parameter remembers as matching its pattern (emptied when full)."""
 _NO_LIMIT = 1 << 62
 """Longer than any value a process can hold: the length bound of a parameter without one."""
 
@@ -81,8 +83,12 @@ class Param:
     _compiled: re.Pattern[str] | None = attrs.field(init=False, eq=False, repr=False)
     _longest: int = attrs.field(init=False, eq=False, repr=False)
     """``max_length``, or a length no value reaches when there is none."""
+    _matched: set[str] = attrs.field(init=False, eq=False, repr=False, hash=False)
+    """Strings (exactly ``str``) known to match the pattern: a caller names the same role or
+    service call after call, and a set lookup costs a fraction of matching again."""
 
     def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_matched", set())
         compiled = (
             None if self.pattern is None else re.compile(python_pattern(self.pattern), re.ASCII)
         )
@@ -96,6 +102,19 @@ class Param:
         if self.name.startswith("AWS"):
             return "aWS" + self.name[3:]
         return self.name[0].lower() + self.name[1:]
+
+    def matches(self, text: str) -> bool:
+        """Whether ``text`` (exactly a ``str``) matches the pattern, remembering the texts that
+        do (at most :data:`_MOST_MATCHED`, for a pattern-checked parameter only)."""
+        assert self._compiled is not None
+        if text in self._matched:
+            return True
+        if self._compiled.fullmatch(text) is None:
+            return False
+        if len(self._matched) >= _MOST_MATCHED:
+            self._matched.clear()
+        self._matched.add(text)
+        return True
 
     def accepts(self, value: Any) -> bool:
         """Whether a value of the right type meets every constraint: ``not problems(value)``,
@@ -156,7 +175,8 @@ def validate(params: Sequence[Param], given: Mapping[str, Any]) -> None:
                 if not param.min_length <= len(value) <= param._longest or (
                     value
                     and param._compiled is not None
-                    and param._compiled.fullmatch(value) is None
+                    and value not in param._matched
+                    and not param.matches(value)
                 ):
                     break
             elif (

@@ -13,14 +13,17 @@ from hypothesis import strategies as st
 
 from slr_fsm import Latencies, Simulation
 from slr_fsm._world.directory import default_policies
+from slr_fsm._world.role_keys import key_of
+from slr_fsm._world.state import role_key
 from slr_fsm.accounts import Principal, checked_principal
-from slr_fsm.errors import InvalidClientTokenId
+from slr_fsm.errors import InvalidClientTokenId, ValidationError
 from slr_fsm.events import NO_PARAMETERS
 from slr_fsm.policy import PolicyDocument
 from slr_fsm.roles import Role
 from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
 from slr_fsm.states import RoleState
 from slr_fsm.tasks import DeletionStatus, DeletionTask, RoleUsage
+from slr_fsm.validation import NAME_PATTERN, Param, validate
 
 _ALL_OF_IAM = PolicyDocument.parse(
     {
@@ -164,3 +167,30 @@ def test_a_role_tagged_directly_equals_attrs_evolve(
     assert role.without_tags(removed) == attrs.evolve(
         role, tags=tuple(t for t in role.tags if t[0].lower() not in gone)
     )
+
+
+def test_a_remembered_role_key_is_the_key_role_key_gives() -> None:
+    """key_of answers role_key's key for a name seen before, a new name, and a str subclass
+    (keyed by role_key itself, never remembered)."""
+
+    class Shouting(str):
+        def lower(self) -> str:
+            return self.upper()
+
+    for name in ("AWSServiceRoleForX", "AWSServiceRoleForX", "awsservicerolefory", "R_suf"):
+        assert key_of("111122223333", name) == role_key("111122223333", name)
+    odd = Shouting("AWSServiceRoleForX")
+    assert key_of("111122223333", odd) == role_key("111122223333", odd)
+    assert key_of("111122223333", "AWSServiceRoleForX")[1] == "awsservicerolefor" + "x"
+
+
+def test_a_parameter_remembers_only_texts_its_pattern_matches() -> None:
+    """A text that matched is accepted again from memory; one that did not is refused every
+    time, in the same words."""
+    role_name = Param("RoleName", required=True, max_length=64, pattern=NAME_PATTERN)
+    for _ in range(2):
+        validate((role_name,), {"RoleName": "AWSServiceRoleForX"})
+        with pytest.raises(ValidationError, match="regular expression pattern"):
+            validate((role_name,), {"RoleName": "no spaces"})
+    assert role_name.matches("AWSServiceRoleForX")
+    assert not role_name.matches("no spaces")

@@ -11,7 +11,8 @@ import attrs
 
 from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.journal import Journal
-from slr_fsm._world.state import Pending, WorldState, role_key
+from slr_fsm._world.role_keys import key_of
+from slr_fsm._world.state import Pending, WorldState
 from slr_fsm.clock import Latencies
 from slr_fsm.errors import UsageError
 from slr_fsm.events import OK
@@ -93,7 +94,7 @@ class ClockWork:
 
     def _finish_creation(self, work: Pending) -> None:
         spec = self._spec(work)
-        key = role_key(work.account_id, spec.role_name)
+        key = key_of(work.account_id, spec.role_name)
         role = self._state.roles.get(key)  # RoleOps.role, inlined (every creation comes here)
         if role is None:
             role = Role(spec, work.account_id)

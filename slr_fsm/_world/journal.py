@@ -111,7 +111,13 @@ class Journal:
         """An attempt's parameters as its event keeps them (:func:`loggable`): the last
         parameters kept when they are the same strings under the same names in the same order,
         else a :class:`Parameters` of them."""
-        logged = loggable(parameters)
+        logged: dict[str, Any] = {}  # loggable(parameters), inlined (every attempt asks)
+        for key, value in parameters.items():
+            if type(key) is str and type(value) is str and len(value) <= _LONGEST_KEPT:
+                logged[key] = value
+            else:
+                logged = loggable(parameters)
+                break
         if not logged:
             return NO_PARAMETERS
         last = self._last

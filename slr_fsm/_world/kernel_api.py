@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from slr_fsm._world.directory import Caller, Directory
 from slr_fsm._world.journal import Journal, locked, refusal_of
+from slr_fsm._world.role_keys import key_of
 from slr_fsm._world.role_ops import RoleOps
-from slr_fsm._world.state import WorldState, role_key
+from slr_fsm._world.state import WorldState
 from slr_fsm.accounts import Account
 from slr_fsm.errors import UsageError
 from slr_fsm.events import OK, new_event
@@ -57,7 +58,7 @@ class KernelApi:
         journal = self._journal
         with journal.lock:
             logged = journal.kept(parameters)
-            key = None if role[1] is None else role_key(role[0], role[1])
+            key = None if role[1] is None else key_of(role[0], role[1])
             held = None if key is None else self._state.roles.get(key)  # the role's state:
             before = RoleState.ABSENT if held is None else held.state  # RoleOps.state_of's
             journal.attempts += 1
@@ -97,7 +98,9 @@ class KernelApi:
                     role[1],
                 )
             )
-            self._run_due_now()
+            state = self._state  # is work due now? (run_due_now's check, inlined)
+            if state.pending and state.pending[0].due <= state.clock.elapsed:
+                self._run_due_now()
             return result
 
     def atomic(self) -> AbstractContextManager[bool]:

@@ -16,8 +16,9 @@ from slr_fsm._world.catalogue import Catalogue
 from slr_fsm._world.clock_work import ClockWork
 from slr_fsm._world.directory import Caller, Directory
 from slr_fsm._world.journal import Journal
+from slr_fsm._world.role_keys import key_of
 from slr_fsm._world.scheduler import Scheduler
-from slr_fsm._world.state import WorldState, role_key
+from slr_fsm._world.state import WorldState
 from slr_fsm._world.usage_context import BoundUsageContext
 from slr_fsm.clock import Latencies
 from slr_fsm.errors import LimitExceeded
@@ -76,12 +77,12 @@ class RoleOps:
 
     def role(self, account_id: str, spec: RoleSpec) -> Role:
         """The role of ``spec`` in an account (``absent`` before it ever existed)."""
-        role = self._state.roles.get(role_key(account_id, spec.role_name))
+        role = self._state.roles.get(key_of(account_id, spec.role_name))
         return role if role is not None else Role(spec, account_id)
 
     def state_of(self, account_id: str, role_name: str | None) -> RoleState:
         """The state of a role by its exact name (``absent`` when unknown)."""
-        role = None if role_name is None else self._state.roles.get(role_key(account_id, role_name))
+        role = None if role_name is None else self._state.roles.get(key_of(account_id, role_name))
         return RoleState.ABSENT if role is None else role.state
 
     def usage(self, account_id: str, spec: RoleSpec) -> tuple[RoleUsage, ...]:
@@ -105,7 +106,7 @@ class RoleOps:
 
     def put_role(self, role: Role) -> None:
         """Store a role's new value."""
-        self._state.roles.set(role_key(role.account_id, role.spec.role_name), role)
+        self._state.roles.set(key_of(role.account_id, role.spec.role_name), role)
 
     def task(self, task_id: object) -> DeletionTask | None:
         """A deletion task by id, if still known."""
@@ -114,7 +115,7 @@ class RoleOps:
     def put_task(self, task: DeletionTask) -> None:
         """Store a deletion task's new value (and keep the index of unfinished ones)."""
         self._state.tasks.set(task.task_id, task)
-        key = role_key(task.account_id, task.role_name)
+        key = key_of(task.account_id, task.role_name)
         if task.status.finished:
             if self._state.open_tasks.get(key) == task.task_id:
                 self._state.open_tasks.pop(key)
@@ -148,7 +149,7 @@ class RoleOps:
             if decision is not Decision.ALLOW:
                 raise access_denied(caller, action, resource, decision)
             raise role_not_found(role_name)
-        role = self._state.roles.get(role_key(account_id, spec.role_name))  # self.role, inlined
+        role = self._state.roles.get(key_of(account_id, spec.role_name))  # self.role, inlined
         if role is None:
             role = Role(spec, account_id)
         facts = _ALLOWED if decision is Decision.ALLOW else _NOT_ALLOWED
@@ -213,7 +214,7 @@ class RoleOps:
             description or None,
             history,
         )
-        self._state.roles.set(role_key(account_id, spec.role_name), role)  # self.put_role
+        self._state.roles.set(key_of(account_id, spec.role_name), role)  # self.put_role
         fault = self._state.faults.creation_failures > 0
         if fault:
             self._state.faults = attrs.evolve(
@@ -237,7 +238,7 @@ class RoleOps:
 
         role = self.judge(account_id, caller, role_name, "request_deletion", action)
         spec = role.spec
-        open_id = self._state.open_tasks.get(role_key(account_id, spec.role_name))
+        open_id = self._state.open_tasks.get(key_of(account_id, spec.role_name))
         if open_id is not None:
             return self._state.tasks[open_id]
         task = DeletionTask(
@@ -273,7 +274,7 @@ class RoleOps:
         if description is None:
             return role
         updated = role.with_description(description or None)
-        self._state.roles.set(role_key(updated.account_id, updated.spec.role_name), updated)
+        self._state.roles.set(key_of(updated.account_id, updated.spec.role_name), updated)
         return updated
 
     def change_tags(
