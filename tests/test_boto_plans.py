@@ -75,7 +75,7 @@ def _along(path: tuple[str, ...]) -> st.SearchStrategy[Any]:
     return inner | _LEAVES
 
 
-@settings(max_examples=80)
+@settings(max_examples=50)
 @given(st.data())
 def test_compiled_encoder_answers_what_encoded_answers_and_leaves_the_answer_alone(data):
     """The plan's compiled encoder gives what ``encoded(dict(answer), paths)`` gives, a new
