@@ -84,10 +84,10 @@ def explore(
     code let escape, say); the counterexample's ``failure`` says which.
 
     ``executor`` (any :class:`concurrent.futures.Executor`) spreads the search over other
-    processes, level by level, with the serial search's results: the same states in the same
-    order, the same moves and the same shortest counterexamples. A process pool's checks must
-    be defined at the top level of a module (pickle sends them by name); a dask client's
-    executor sends any function::
+    processes, in chunks of states of one depth, with the serial search's results: the same
+    states in the same order, the same moves and the same shortest counterexamples. A process
+    pool's checks must be defined at the top level of a module (pickle sends them by name); a
+    dask client's executor sends any function::
 
         with ProcessPoolExecutor(2) as pool:
             result = explore(depth=8, executor=pool)
