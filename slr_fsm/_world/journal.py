@@ -175,11 +175,11 @@ def _kept(value: object, depth: int, budget: list[int]) -> object:
         return _NOT_KEPT
     if isinstance(items, list):
         copied = [_kept(item, depth + 1, budget) for item in items]
-        return _NOT_KEPT if any(c is _NOT_KEPT for c in copied) else copied
+        return _NOT_KEPT if _NOT_KEPT in copied else copied  # copies are JSON values: == is is
     if not all(type(key) is str for key in items):
         return _NOT_KEPT
     pairs = {key: _kept(item, depth + 1, budget) for key, item in items.items()}
-    return _NOT_KEPT if any(c is _NOT_KEPT for c in pairs.values()) else pairs
+    return _NOT_KEPT if _NOT_KEPT in pairs.values() else pairs
 
 
 def loggable(parameters: Mapping[Any, Any]) -> dict[str, Any]:
