@@ -8,7 +8,8 @@ console, STS); :class:`slr_fsm.simulation.Simulation` adds them.
 **Thread safety.** A world may be shared by threads. Every attempt (validation, authorization,
 judgement, change, log entry, and the clock work it triggers), every move of the clock, and every
 read runs under the world's own re-entrant lock, so it is atomic; separate worlds share no mutable
-state.
+state (only bounded memos of pure answers: policy decisions, role keys, parameter texts known to
+match their pattern).
 """
 
 from __future__ import annotations
