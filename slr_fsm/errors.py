@@ -240,7 +240,8 @@ class ServiceNotSimulated(UsageError):
 class SnapshotError(UsageError):
     """A snapshot that cannot be restored: malformed, or describing an impossible world.
 
-    ``field`` names where in the snapshot the problem is, e.g. ``roles[0].role_id``.
+    ``field`` names where in the snapshot the problem is, e.g. ``roles.role_id[0]``
+    (``roles[0].role_id`` in a format 2 snapshot).
     """
 
     def __init__(self, field: str, problem: str) -> None:

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, NoReturn, overload
 
@@ -180,6 +179,8 @@ new_event = _slot_setters()
 
 def trace_to_jsonl(events: Iterable[Event]) -> str:
     """Events as JSON lines, one event a line, in order."""
+    import json  # here: only a JSON-lines export needs it; importing Simulation loads no json
+
     return "".join(
         json.dumps(e.to_json_value(), sort_keys=True, allow_nan=False) + "\n" for e in events
     )

@@ -80,6 +80,12 @@ def test_the_policy_module_re_exports_the_kernels_decision() -> None:
     assert Decision.ALLOW.value == "Allow"
 
 
+def test_importing_simulation_loads_no_json_until_a_trace_is_exported() -> None:
+    assert "json" not in _modules_after("from slr_fsm import Simulation")
+    exported = _modules_after("from slr_fsm import Simulation\nSimulation.default().trace_jsonl()")
+    assert "json" in exported
+
+
 def test_role_specs_load_without_json() -> None:
     loaded = _modules_after("import slr_fsm.specs")
     assert "slr_fsm.specs" in loaded
