@@ -128,23 +128,23 @@ class _Binding:
     account_id: str
     principal: PrincipalLike | None
     service: str
-    _kept: tuple[Any, Any, Any] | None = None
-    """The last face built, with the account and principal it resolved them to."""
+    _kept: tuple[int, Any] | None = None  # the last face, with the population count then
 
     def face(self) -> Any:
-        """The service's face for this caller: the one kept, while the world resolves the
-        caller to the very same account and principal objects (a face holds nothing else),
-        or a new one (always one for a caller the world does not hold, which it refuses)."""
+        """The service's face for this caller: the one kept while the world's population is
+        unchanged (a face holds its account and principal, nothing else), or a new one (one
+        per call for a caller the world does not hold, which it refuses)."""
+        changes = self.sim.population_changes
+        kept = self._kept
+        if kept is not None and kept[0] == changes:
+            return kept[1]
         build = _FACES[self.service][1]
         try:
-            account, principal = self.sim.caller(self.account_id, self.principal)
+            self.sim.caller(self.account_id, self.principal)
         except (AwsError, UsageError):  # refused here, and by the face (built each call)
             return build(self.sim, self.account_id, self.principal)
-        kept = self._kept
-        if kept is not None and kept[0] is account and kept[1] is principal:
-            return kept[2]
         face = build(self.sim, self.account_id, self.principal)
-        self._kept = (face.account, face.principal, face)
+        self._kept = (changes, face)
         return face
 
     def answer(self, plan: _Plan, operation: str, params: Mapping[str, Any]) -> Any:

@@ -113,6 +113,10 @@ class Directory:
 
     def __init__(self, state: WorldState) -> None:
         self._state = state
+        self.changes = 0
+        """Counts writes to accounts, organizations and principals (every writer of those
+        containers adds one), so that what was built from the population can be kept while
+        the count stands still (the boto3 bridge keeps its face so)."""
 
     # ----------------------------------------------------------------- population
 
@@ -137,6 +141,7 @@ class Directory:
         self._state.organizations.set(organization_id, organization)
         for account in accounts:
             self._register(account)
+        self.changes += 1
         return organization
 
     def add_principal(
@@ -158,6 +163,7 @@ class Directory:
             )
         principal = Principal(name, acct.account_id, parse_identity_policies(name, policies))
         self._state.principals.set(principal_key(acct.account_id, name), principal)
+        self.changes += 1
         return principal
 
     def replace_principal(self, principal: Principal) -> None:
@@ -171,6 +177,7 @@ class Directory:
                 "are unique regardless of case."
             )
         self._state.principals.set(principal_key(principal.account_id, principal.name), principal)
+        self.changes += 1
 
     def principal_named(
         self, account_id: str, name: str, *, any_case: bool = False
@@ -226,6 +233,7 @@ class Directory:
 
     def _register(self, account: Account) -> None:
         self._state.accounts.set(account.account_id, account)  # admin and readonly are implied
+        self.changes += 1
 
     # ----------------------------------------------------------------- lookups
 

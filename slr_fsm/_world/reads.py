@@ -129,6 +129,21 @@ class WorldReads:
         return self._roles.task(task_id)
 
     @property
+    def population_changes(self) -> int:
+        """A count that grows whenever the world's accounts, organizations or principals
+        change (never otherwise read): what was built from them stays right while it stands
+        still. A fork or a restored world counts afresh; it is a different world.
+
+        >>> from slr_fsm import Simulation
+        >>> sim = Simulation.default()
+        >>> before = sim.population_changes
+        >>> _ = sim.add_principal("111122223333", "auditor")
+        >>> sim.population_changes > before
+        True
+        """
+        return self._directory.changes
+
+    @property
     def trace(self) -> EventLog:
         """The event log, read-only: every attempt and every step the clock ran, in order."""
         return EventLog(self._journal.events)
