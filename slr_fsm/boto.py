@@ -175,7 +175,7 @@ def _make_handlers(binding: _Binding) -> tuple[Callable[..., None], Callable[...
             plan = plans.setdefault(model, _Plan.of(service, model))
         params = context.get(_STATE_KEY, _NO_PARAMETERS)
         with sim.atomic():  # the RequestId and the answer come from the same moment
-            rid = request_id(sim.seed, len(sim.trace) + 1)
+            rid = request_id(sim.seed, sim.events_logged + 1)
             try:
                 parsed = plan.encode(call(plan, model.name, params))
                 status = 200

@@ -144,6 +144,11 @@ class WorldReads:
         return self._directory.changes
 
     @property
+    def events_logged(self) -> int:
+        """How many events the log holds: ``len(sim.trace)`` without making the log's view."""
+        return len(self._journal.events)
+
+    @property
     def trace(self) -> EventLog:
         """The event log, read-only: every attempt and every step the clock ran, in order."""
         return EventLog(self._journal.events)

@@ -1,0 +1,87 @@
+"""Fast paths of the bridge and the log, each equal to the path it replaces: a list of dicts of
+plain strings (TagRole's Tags) kept by a direct copy, and the log's length read without making
+the log's view."""
+
+from __future__ import annotations
+
+import contextlib
+import math
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from slr_fsm import Simulation
+from slr_fsm._world.journal import _DEEPEST_KEPT, _LONGEST_KEPT, _NOT_KEPT, _kept
+from slr_fsm.errors import AwsError
+from tests.conftest import MANAGEMENT, SERVICE
+
+
+def _kept_one_by_one(value: object, depth: int, budget: list[int]) -> object:
+    """``_kept`` as it was before the direct copy: every value in turn."""
+    kind = type(value)
+    if value is None or kind is bool:
+        return value
+    if kind is float:
+        return value if math.isfinite(value) else _NOT_KEPT  # type: ignore[arg-type]
+    if kind is int:
+        return value if value.bit_length() <= 64 else _NOT_KEPT  # type: ignore[attr-defined]
+    if isinstance(value, str):
+        text = str.__str__(value)
+        return text if len(text) <= _LONGEST_KEPT else _NOT_KEPT
+    if kind not in (list, dict) or depth >= _DEEPEST_KEPT:
+        return _NOT_KEPT
+    items: Any = value
+    budget[0] -= len(items)
+    if budget[0] < 0:
+        return _NOT_KEPT
+    if isinstance(items, list):
+        copied = [_kept_one_by_one(item, depth + 1, budget) for item in items]
+        return _NOT_KEPT if _NOT_KEPT in copied else copied
+    if not all(type(key) is str for key in items):
+        return _NOT_KEPT
+    pairs = {key: _kept_one_by_one(item, depth + 1, budget) for key, item in items.items()}
+    return _NOT_KEPT if _NOT_KEPT in pairs.values() else pairs
+
+
+_TEXT = st.sampled_from(("", "a", "Key", "x" * _LONGEST_KEPT, "x" * (_LONGEST_KEPT + 1)))
+_LEAF = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), _TEXT, st.just(()))
+_VALUES = st.recursive(
+    _LEAF,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4),
+        st.dictionaries(st.one_of(_TEXT, st.integers()), inner, max_size=3),
+        st.lists(st.dictionaries(_TEXT, _TEXT, max_size=3), max_size=4),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_VALUES, st.integers(0, 4), st.integers(0, 12))
+def test_a_list_of_string_dicts_is_kept_as_one_by_one_keeps_it(value, depth, budget):
+    """Same copy (or the same refusal) and the same budget left, whatever the nesting, the
+    budget and the strings' lengths."""
+    fast, slow = [budget], [budget]
+    got, expected = _kept(value, depth, fast), _kept_one_by_one(value, depth, slow)
+    assert got == expected
+    assert (got is _NOT_KEPT) == (expected is _NOT_KEPT)
+    assert fast == slow
+    if got is not _NOT_KEPT and isinstance(value, list | dict):
+        assert got is not value  # a fresh copy, never the caller's own list
+
+
+def test_events_logged_is_the_trace_length() -> None:
+    """The count the bridge numbers RequestIds by is the log's length, call after call."""
+    sim = Simulation.default(seed=4)
+    face = sim.iam(MANAGEMENT)
+    for call in (
+        lambda: face.create_service_linked_role(AWSServiceName=SERVICE),
+        sim.settle,
+        lambda: face.get_role(RoleName="nobody"),
+    ):
+        before = sim.events_logged
+        assert before == len(sim.trace)
+        with contextlib.suppress(AwsError):  # a refused call is logged too
+            call()
+        assert sim.events_logged == len(sim.trace) > before
