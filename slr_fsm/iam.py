@@ -28,7 +28,7 @@ from slr_fsm.iam_operations import IAM_OPERATIONS, IamOperation
 from slr_fsm.iam_policies import IamPolicies
 from slr_fsm.refusals import protected_role
 from slr_fsm.role_shapes import role_to_aws, tags_to_aws
-from slr_fsm.roles import Tag, tag_text_problem
+from slr_fsm.roles import Tag, plain_tag, tag_text_problem
 from slr_fsm.shown import shown, shown_text
 from slr_fsm.specs import SERVICE_ROLE_PATH_PREFIX, RoleSpec
 from slr_fsm.validation import NAME_PATTERN
@@ -77,8 +77,13 @@ def _tag_text(text: Any, field: str, n: int, part: str = "", *, key: bool = True
 def _tags_given(values: list[Any]) -> list[Tag]:
     """TagRole's Tags, checked: each a dict of Key and Value (ValidationError), no key twice in
     any case and none starting ``aws:`` (InvalidInput)."""
-    tags = []
+    tags: list[Tag] = []
     for n, item in enumerate(values, 1):
+        if type(item) is dict and len(item) == 2:  # the usual tag, checked at once
+            key, value = item.get("Key"), item.get("Value")
+            if plain_tag(key, value):
+                tags.append((key, value))  # type: ignore[arg-type]  # both plain str
+                continue
         if not (isinstance(item, Mapping) and set(item) == {"Key", "Value"}):
             raise ValidationError(
                 "Parameter validation failed:\nA tag is a dict of exactly Key and Value, got "

@@ -39,6 +39,20 @@ def _outside_tag_alphabet(text: str) -> bool:
     return any(unicodedata.category(c)[0] not in "LZN" and c not in _TAG_SYMBOLS for c in text)
 
 
+def plain_tag(key: object, value: object) -> bool:
+    """Whether a tag's key and value are plain ``str`` of ASCII tag characters within IAM's
+    lengths (key 1 to 128, value up to 256): the usual tag, which :func:`tag_text_problem`
+    accepts; ``False`` says only "check it fully"."""
+    return (
+        type(key) is str
+        and type(value) is str
+        and 0 < len(key) <= 128
+        and len(value) <= 256
+        and _PLAIN_TAG_TEXT.fullmatch(key) is not None
+        and _PLAIN_TAG_TEXT.fullmatch(value) is not None
+    )
+
+
 def tag_text_problem(text: str, *, key: bool) -> str | None:
     r"""The constraint IAM says a tag key (or value) breaks, in its words, or ``None``: keys are
     1 to 128 characters and values at most 256, of letters, separators (spaces), numbers and

@@ -1,11 +1,12 @@
 """Fast paths of the bridge and the log, each equal to the path it replaces: a list of dicts of
-plain strings (TagRole's Tags) kept by a direct copy, and the log's length read without making
+plain strings (TagRole's Tags) kept by a direct copy, the usual tags checked at once, and the log's length read without making
 the log's view."""
 
 from __future__ import annotations
 
 import contextlib
 import math
+from types import MappingProxyType
 from typing import Any
 
 from hypothesis import given, settings
@@ -13,7 +14,8 @@ from hypothesis import strategies as st
 
 from slr_fsm import Simulation
 from slr_fsm._world.journal import _DEEPEST_KEPT, _LONGEST_KEPT, _NOT_KEPT, _kept
-from slr_fsm.errors import AwsError
+from slr_fsm.errors import AwsError, InvalidInput, ValidationError
+from slr_fsm.iam import _tags_given
 from tests.conftest import MANAGEMENT, SERVICE
 
 
@@ -85,3 +87,34 @@ def test_events_logged_is_the_trace_length() -> None:
         with contextlib.suppress(AwsError):  # a refused call is logged too
             call()
         assert sim.events_logged == len(sim.trace) > before
+
+
+def _outcome(values: list[Any]) -> tuple[Any, ...]:
+    try:
+        return ("tags", _tags_given(values))
+    except (ValidationError, InvalidInput) as error:
+        message = str(error)
+        if "A tag is a dict of exactly Key and Value" in message:
+            message = "not a tag"  # names the item as given (a proxy on the checked path)
+        return (type(error), message)
+
+
+_TAG_TEXT = st.one_of(
+    st.sampled_from(("", "a", "Cost Center", "aws:x", "A", "NOWAY!", "é", "x" * 129, "v" * 257)),
+    st.text(max_size=5),
+    st.integers(),
+)
+_TAG = st.one_of(
+    st.fixed_dictionaries({"Key": _TAG_TEXT, "Value": _TAG_TEXT}),
+    st.dictionaries(st.sampled_from(("Key", "Value", "Other")), _TAG_TEXT, max_size=3),
+    st.just("Key=a"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_TAG, max_size=4))
+def test_plain_tags_are_taken_as_the_full_checks_take_them(values):
+    """TagRole's Tags: the usual tags, taken at once, give the tags (or the refusal) that the
+    full checks, item by item, give (each dict seen through a read-only proxy goes that way)."""
+    checked = [MappingProxyType(item) if isinstance(item, dict) else item for item in values]
+    assert _outcome(values) == _outcome(checked)
