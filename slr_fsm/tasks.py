@@ -26,7 +26,7 @@ class DeletionStatus(enum.Enum):
     @property
     def finished(self) -> bool:
         """Whether the task has ended (SUCCEEDED or FAILED)."""
-        return self in (DeletionStatus.SUCCEEDED, DeletionStatus.FAILED)
+        return self is DeletionStatus.SUCCEEDED or self is DeletionStatus.FAILED
 
 
 @attrs.frozen

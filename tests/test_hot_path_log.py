@@ -9,6 +9,7 @@ import math
 from types import MappingProxyType
 from typing import Any
 
+import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,9 @@ from slr_fsm import Simulation
 from slr_fsm._world.journal import _DEEPEST_KEPT, _LONGEST_KEPT, _NOT_KEPT, _kept
 from slr_fsm.errors import AwsError, InvalidInput, ValidationError
 from slr_fsm.iam import _tags_given
-from tests.conftest import MANAGEMENT, SERVICE
+from slr_fsm.marketplace_roles import AUTO_SCALING
+from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
+from tests.conftest import MANAGEMENT, MEMBER, SERVICE
 
 
 def _kept_one_by_one(value: object, depth: int, budget: list[int]) -> object:
@@ -118,3 +121,26 @@ def test_plain_tags_are_taken_as_the_full_checks_take_them(values):
     full checks, item by item, give (each dict seen through a read-only proxy goes that way)."""
     checked = [MappingProxyType(item) if isinstance(item, dict) else item for item in values]
     assert _outcome(values) == _outcome(checked)
+
+
+def test_a_roles_usage_is_what_its_model_finds_through_its_context() -> None:
+    """The usage a deletion checks, found by role name, is the model's answer through the
+    service's context, in use or not, for the service's own spec and a suffixed one (the
+    suffixed spec and a look-alike spec go the full way every time)."""
+    sim = Simulation.default(seed=5, specs=(MARKETPLACE_PURCHASE_ORDERS, AUTO_SCALING))
+    roles, catalogue = sim._roles, sim._catalogue
+    base = catalogue.specs[0]
+    specs = (
+        base,
+        AUTO_SCALING.with_custom_suffix("x"),
+        AUTO_SCALING,
+        AUTO_SCALING.with_custom_suffix("x"),
+        attrs.evolve(base),
+        base,
+    )
+    sim.marketplace(MANAGEMENT).configure_billing_integration()
+    for account in (MANAGEMENT, MEMBER):
+        for spec in specs:
+            expected = catalogue.usage_model(spec).in_use(roles.contexts[spec.base], account)
+            assert roles.usage(account, spec) == expected
+    assert any(roles.usage(MANAGEMENT, spec) for spec in specs)

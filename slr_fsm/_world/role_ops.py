@@ -30,6 +30,7 @@ from slr_fsm.specs import RoleSpec
 
 if TYPE_CHECKING:  # tasks and subscriptions load when first used
     from slr_fsm.tasks import DeletionTask, RoleUsage
+    from slr_fsm.usage import UsageModel
 
 __all__ = ["RoleOps"]
 
@@ -70,6 +71,8 @@ class RoleOps:
             for spec in catalogue.specs
         }
 
+        self._usage_of: dict[str, tuple[RoleSpec, UsageModel, BoundUsageContext]] = {}
+
     def _state_reader(self, spec: RoleSpec):  # type: ignore[no-untyped-def]
         return lambda account_id: self.state_of(account_id, spec.role_name)
 
@@ -86,8 +89,14 @@ class RoleOps:
         return RoleState.ABSENT if role is None else role.state
 
     def usage(self, account_id: str, spec: RoleSpec) -> tuple[RoleUsage, ...]:
-        """What keeps the role in use in an account now, per its usage model."""
-        return self._catalogue.usage_model(spec).in_use(self.contexts[spec.base], account_id)
+        """What keeps the role in use in an account now, per its usage model (a service's own
+        spec finds its model and context by its role name, not by hashing the spec twice)."""
+        found = self._usage_of.get(spec.role_name)
+        if found is None or found[0] is not spec:
+            found = (spec, self._catalogue.usage_model(spec), self.contexts[spec.base])
+            if spec.custom_suffix is None:  # at most one entry a spec of the catalogue
+                self._usage_of[spec.role_name] = found
+        return found[1].in_use(found[2], account_id)
 
     def existing_role(self, account_id: str, role_name: str) -> Role:
         """The service-linked role of that name if IAM holds it now; NoSuchEntity otherwise."""
@@ -114,13 +123,14 @@ class RoleOps:
 
     def put_task(self, task: DeletionTask) -> None:
         """Store a deletion task's new value (and keep the index of unfinished ones)."""
-        self._state.tasks.set(task.task_id, task)
+        task_id, open_tasks = task.task_id, self._state.open_tasks
+        self._state.tasks.set(task_id, task)
         key = key_of(task.account_id, task.role_name)
         if task.status.finished:
-            if self._state.open_tasks.get(key) == task.task_id:
-                self._state.open_tasks.pop(key)
-        elif self._state.open_tasks.get(key) != task.task_id:  # started: already indexed
-            self._state.open_tasks.set(key, task.task_id)
+            if open_tasks.get(key) == task_id:
+                open_tasks.pop(key)
+        elif open_tasks.get(key) != task_id:  # started: already indexed
+            open_tasks.set(key, task_id)
 
     # ----------------------------------------------------------------- judging requests
 

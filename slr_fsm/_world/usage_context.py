@@ -51,9 +51,9 @@ class BoundUsageContext:
 
     def keys(self, kind: str) -> Iterator[str]:
         """The keys of this model's records of one kind."""
-        for service, record_kind, key in tuple(self._state.usage.keys()):
-            if service == self._service and record_kind == kind:
-                yield key
+        service = self._service  # the keys taken when iteration starts, as before: a model
+        # may change its records while it walks them
+        yield from [k for s, r, k in self._state.usage if s == service and r == kind]
 
     def role_state(self, account_id: str) -> RoleState:
         """The state of this model's role in an account."""
