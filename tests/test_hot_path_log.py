@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Any
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -74,6 +75,18 @@ def test_a_list_of_string_dicts_is_kept_as_one_by_one_keeps_it(value, depth, bud
     assert fast == slow
     if got is not _NOT_KEPT and isinstance(value, list | dict):
         assert got is not value  # a fresh copy, never the caller's own list
+
+
+@pytest.mark.parametrize("budget", range(8))
+@pytest.mark.parametrize("depth", range(5))
+def test_tags_run_out_of_budget_or_depth_where_one_by_one_does(budget, depth):
+    """TagRole's shape at every budget and depth around the limits: the same copy or refusal,
+    the same budget left."""
+    tags = [{"Key": "a", "Value": "b"}, {"Key": "c", "Value": "x" * _LONGEST_KEPT}]
+    for value in (tags, tags[:1], [*tags, {"Key": "d", "Value": 1}], [{}, *tags]):
+        fast, slow = [budget], [budget]
+        assert _kept(value, depth, fast) == _kept_one_by_one(value, depth, slow)
+        assert fast == slow
 
 
 def test_events_logged_is_the_trace_length() -> None:

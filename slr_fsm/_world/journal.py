@@ -175,32 +175,27 @@ def _kept(value: object, depth: int, budget: list[int]) -> object:
         return _NOT_KEPT
     if isinstance(items, list):
         if depth + 1 < _DEEPEST_KEPT:  # a list of dicts of plain short strings (Tags): copied
-            plain = [_plain_strings(item, budget) for item in items]
-            if None not in plain:
+            plain, left = [], budget[0]  # as one by one would copy them, budget included
+            for item in items:
+                if type(item) is not dict or left < len(item):
+                    break
+                for key, text in item.items():
+                    if type(key) is not str or type(text) is not str or len(text) > _LONGEST_KEPT:
+                        break
+                else:
+                    left -= len(item)
+                    plain.append(dict(item))
+                    continue
+                break
+            else:
+                budget[0] = left
                 return plain
-            budget[0] += sum(len(item) for item in plain if item is not None)  # undone
         copied = [_kept(item, depth + 1, budget) for item in items]
         return _NOT_KEPT if _NOT_KEPT in copied else copied  # copies are JSON values: == is is
     if not all(type(key) is str for key in items):
         return _NOT_KEPT
     pairs = {key: _kept(item, depth + 1, budget) for key, item in items.items()}
     return _NOT_KEPT if _NOT_KEPT in pairs.values() else pairs
-
-
-def _plain_strings(item: object, budget: list[int]) -> dict[str, str] | None:
-    """A copy of a dict of plain strings no longer than any AWS accepts, counted against the
-    budget as :func:`_kept` counts it (what :func:`_kept` answers for it one level down), or
-    ``None`` (nothing counted) for anything else."""
-    if type(item) is not dict:
-        return None
-    pairs: dict[Any, Any] = item
-    for key, text in pairs.items():
-        if type(key) is not str or type(text) is not str or len(text) > _LONGEST_KEPT:
-            return None
-    if budget[0] < len(pairs):
-        return None
-    budget[0] -= len(pairs)
-    return dict(pairs)
 
 
 def loggable(parameters: Mapping[Any, Any]) -> dict[str, Any]:
