@@ -39,12 +39,21 @@ def read(name: str):
 
 
 def texts(cell) -> list[str]:
-    """What a cell printed or returned, as text (pictures and HTML left aside)."""
+    """What a cell printed or returned, as text (pictures and HTML left aside). Consecutive
+    writes to one stream are one text, as Jupyter shows them: where the kernel cuts a stream
+    into messages depends on timing, not on what was printed."""
     out = []
+    stream = None
     for output in cell.get("outputs", []):
         if output.output_type == "stream":
-            out.append(f"{output.name}: {output.text}")
-        elif output.output_type in ("execute_result", "display_data"):
+            if stream == output.name:
+                out[-1] += output.text
+            else:
+                out.append(f"{output.name}: {output.text}")
+            stream = output.name
+            continue
+        stream = None
+        if output.output_type in ("execute_result", "display_data"):
             out.append(output.data.get("text/plain", ""))
         elif output.output_type == "error":
             out.append(f"ERROR {output.ename}: {output.evalue}")
