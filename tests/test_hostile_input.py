@@ -98,6 +98,20 @@ class HostileStr(str):
         return "purchase-orders.marketplace.amazonaws.com"
 
 
+class RaisingStr(str):
+    """A string whose case methods raise (a caller's subclass must not reach the kernel's
+    keys: the library folds case with ``str``'s own methods)."""
+
+    def lower(self) -> str:  # type: ignore[override]
+        raise RuntimeError("lower refused")
+
+    def upper(self) -> str:  # type: ignore[override]
+        raise RuntimeError("upper refused")
+
+    def casefold(self) -> str:  # type: ignore[override]
+        raise RuntimeError("casefold refused")
+
+
 def _nested(depth: int, leaf: Any) -> Any:
     value = leaf
     for _ in range(depth):
@@ -195,6 +209,8 @@ ATOMS: tuple[Any, ...] = (
     HostileRepr(),
     HostileStr(SERVICE),
     HostileStr(MANAGEMENT),
+    RaisingStr(ROLE),
+    RaisingStr(SERVICE),
     _nested(5000, 1),
     _nested(5000, "x"),
     _nested_dict(3000),

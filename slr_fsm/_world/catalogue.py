@@ -86,7 +86,7 @@ class Catalogue:
         CustomSuffix, that spec with the suffix (the suffix as spelt in ``role_name``)."""
         if not isinstance(role_name, str):
             return None
-        lowered = role_name.lower()
+        lowered = str.lower(role_name)  # str's own: a caller's subclass may override lower()
         found = self._by_role_name.get(lowered)
         if found is not None or len(role_name) > 64:
             return found

@@ -58,11 +58,13 @@ class KernelApi:
         journal = self._journal
         with journal.lock:
             logged = journal.kept(parameters)
-            key = None if role[1] is None else key_of(role[0], role[1])
-            held = None if key is None else self._state.roles.get(key)  # the role's state:
-            before = RoleState.ABSENT if held is None else held.state  # RoleOps.state_of's
+            key = None
+            before = RoleState.ABSENT
             journal.attempts += 1
-            try:
+            try:  # the role's key too: a caller's str subclass may raise, and is logged
+                key = None if role[1] is None else key_of(role[0], role[1])
+                held = None if key is None else self._state.roles.get(key)  # the role's state:
+                before = RoleState.ABSENT if held is None else held.state  # RoleOps.state_of's
                 result = body()
             except Exception as error:  # logged as refused, whatever refused it, then re-raised
                 code, message = refusal_of(error)

@@ -38,7 +38,7 @@ def role_key(account_id: str, role_name: str) -> tuple[str, str]:
     """Where a role and its unfinished deletion task are kept: IAM role names are unique in an
     account regardless of case, so ``AWSServiceRoleForAutoScaling_Suf`` is ``..._suf``. The
     lower-case name is interned: a million roles of one spec share one string, not a million."""
-    return (account_id, sys.intern(role_name.lower()))
+    return (account_id, sys.intern(str.lower(role_name)))  # str's own lower(), never a subclass's
 
 
 class Pending(NamedTuple):
