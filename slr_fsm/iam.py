@@ -113,7 +113,7 @@ class IamApi(IamPolicies):
     def _role_concerned(self, kwargs: Mapping[str, Any]) -> str | None:
         """The name of the simulated role a call is about, for the log (``None``: none)."""
         if "AWSServiceName" not in kwargs and "DeletionTaskId" not in kwargs:
-            return IamPolicies._role_concerned(self, kwargs)  # what the rest answers (super())
+            return super()._role_concerned(kwargs)  # what the rest answers
         service, task = kwargs.get("AWSServiceName"), kwargs.get("DeletionTaskId")
         match = _TASK_ID.fullmatch(task) if isinstance(task, str) else None
         spec = self._world.spec_for_service(service) if isinstance(service, str) else None

@@ -612,6 +612,8 @@ IMPOSSIBLE: dict[str, tuple[str, Callable[[dict[str, Any]], Any], str, str]] = {
     ),
     "an unknown snapshot format": ("rich", lambda s: s.update(format=99), "format", "unknown"),
     "a snapshot with no format": ("rich", lambda s: s.pop("format"), "format", "unknown"),
+    "a format that is a float": ("rich", lambda s: s.update(format=3.0), "format", "unknown"),
+    "a format that is a bool": ("rich", lambda s: s.update(format=True), "format", "unknown"),
     "an int too large for a float as the clock": (
         "rich",
         lambda s: s["clock"].update(elapsed=10**400),

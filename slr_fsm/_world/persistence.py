@@ -179,7 +179,7 @@ def restore_parts(snap: Any, usage_models: Iterable[UsageModel]) -> Restored:
     )
     if unknown:
         raise SnapshotError(unknown[0], "not a field of a slr_fsm snapshot")
-    if version not in (1, 2, SNAPSHOT_FORMAT):
+    if type(version) is not int or version not in (1, 2, SNAPSHOT_FORMAT):  # not True, not 3.0
         raise SnapshotError("format", f"unknown snapshot format {shown(version)}")
     specs = []
     for f, item in read.items("specs"):
