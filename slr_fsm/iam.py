@@ -241,8 +241,8 @@ class IamApi(IamPolicies):
         return self._call("list_roles", kwargs, self._list_roles)
 
     def _list_roles(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
-        self._authorize(op, f"arn:aws:iam::{self.account.account_id}:role/")
-        prefix = kw.get("PathPrefix") or "/"
+        prefix = kw.get("PathPrefix") or "/"  # AWS judges the request on role<PathPrefix>
+        self._authorize(op, f"arn:aws:iam::{self.account.account_id}:role{prefix}")
         roles = [
             role_to_aws(role)
             for role in self._world.roles(self.account)

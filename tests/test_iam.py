@@ -247,6 +247,27 @@ def test_list_roles_and_attached_policies(active_sim):
     }
 
 
+def test_list_roles_is_judged_on_the_roles_under_its_path_prefix(active_sim):
+    """AWS judges ListRoles on ``arn:aws:iam::<account>:role<PathPrefix>`` (its denials name
+    that resource): a policy scoped to the service-linked roles' path lists them with that
+    prefix and is refused the whole account's roles, naming ``role/``."""
+    active_sim.add_principal(MANAGEMENT, "lister", [
+        {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:ListRoles",
+             "Resource": f"arn:aws:iam::{MANAGEMENT}:role/aws-service-role/*"},
+        ]},
+    ])
+    iam = active_sim.iam(MANAGEMENT, "lister")
+    listed = iam.list_roles(PathPrefix="/aws-service-role/")
+    assert [r["RoleName"] for r in listed["Roles"]] == [ROLE]
+    with pytest.raises(AccessDenied, match=(
+        f"^AccessDenied: User: arn:aws:iam::{MANAGEMENT}:user/lister is not authorized to "
+        f"perform: iam:ListRoles on resource: arn:aws:iam::{MANAGEMENT}:role/ because no "
+        "identity-based policy allows the iam:ListRoles action$"
+    )):
+        iam.list_roles()
+
+
 def test_list_roles_is_empty_before_creation_and_after_deletion(sim):
     """No role is listed while absent."""
     assert sim.iam(MANAGEMENT).list_roles() == {"Roles": [], "IsTruncated": False}
