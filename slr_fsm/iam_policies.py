@@ -164,7 +164,8 @@ class IamPolicies(Face):
     # ------------------------------------------------------------------ managed policies
 
     def get_policy(self, **kwargs: Any) -> dict[str, Any]:
-        """GetPolicy: a simulated role's AWS managed policy (not attachable elsewhere)."""
+        """GetPolicy: a simulated role's AWS managed policy (``IsAttachable`` true, as AWS lists
+        service-role policies, though attaching one elsewhere is ``PolicyNotAttachable``)."""
         return self._call("get_policy", kwargs, self._get_policy)
 
     def _get_policy(self, op: IamOperation, kw: Mapping[str, Any]) -> dict[str, Any]:
@@ -179,7 +180,7 @@ class IamPolicies(Face):
             "DefaultVersionId": spec.managed_policy_version,
             "AttachmentCount": int(attached),
             "PermissionsBoundaryUsageCount": 0,
-            "IsAttachable": False,
+            "IsAttachable": True,  # as AWS lists service-role policies (attaching is still refused)
         }
         if spec.managed_policy_updated:  # created with v1; later versions' dates are not held
             if spec.managed_policy_version == "v1":

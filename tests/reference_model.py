@@ -564,7 +564,7 @@ def _check_response(
     elif op == "get_policy":
         policy = response["Policy"]
         assert policy["AttachmentCount"] == (model.role_state(account) in EXISTS), "attached"
-        assert (policy["DefaultVersionId"], policy["IsAttachable"]) == ("v1", False)
+        assert (policy["DefaultVersionId"], policy["IsAttachable"]) == ("v1", True)
         assert re.fullmatch(r"ANPA[A-Z2-7]{17}", policy["PolicyId"]), policy["PolicyId"]
     elif op == "get_policy_version":
         assert response["PolicyVersion"]["Document"] == POLICY_DOCUMENT, "the policy's document"

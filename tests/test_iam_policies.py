@@ -201,8 +201,9 @@ def test_restore_refuses_tags_no_role_could_carry(active_sim, tamper, problem):
 # ----------------------------------------------------------------------------- GetPolicy
 
 def test_get_policy_returns_the_managed_policy_as_aws_shapes_it(active_sim):
-    """GetPolicy: AWS's fields, a PolicyId hashed from the ARN, the service-role path, not
-    attachable, attached once in the caller's account (where the role exists)."""
+    """GetPolicy: AWS's fields, a PolicyId hashed from the ARN, the service-role path,
+    ``IsAttachable`` true as AWS lists service-role policies, attached once in the caller's
+    account (where the role exists)."""
     assert active_sim.iam(MANAGEMENT, "readonly").get_policy(PolicyArn=POLICY) == {"Policy": {
         "PolicyName": "AWSMarketplacePurchaseOrdersServiceRolePolicy",
         "PolicyId": policy_id(POLICY),
@@ -211,7 +212,7 @@ def test_get_policy_returns_the_managed_policy_as_aws_shapes_it(active_sim):
         "DefaultVersionId": "v1",
         "AttachmentCount": 1,
         "PermissionsBoundaryUsageCount": 0,
-        "IsAttachable": False,
+        "IsAttachable": True,
         "CreateDate": dt.datetime(2021, 10, 27, tzinfo=dt.UTC),
         "UpdateDate": dt.datetime(2021, 10, 27, tzinfo=dt.UTC),
     }}

@@ -156,7 +156,7 @@ def test_the_registered_custom_resource_role_serves_its_documented_policy(client
     policy = client.get_policy(PolicyArn=arn)["Policy"]
     assert (policy["DefaultVersionId"], policy["IsAttachable"], policy["AttachmentCount"]) == (
         "v1",
-        False,
+        True,
         1,
     )
     assert policy["CreateDate"].date().isoformat() == "2018-06-04"
