@@ -109,6 +109,7 @@ class StsApi(Face):
         def body() -> dict[str, Any]:
             validate(_ASSUME_ROLE, kwargs)
             role = self._target(kwargs["RoleArn"])
+            self._require_trust_for_extras(role, kwargs)
             # Only the service may assume a service-linked role, and "the maximum session
             # duration setting doesn't limit sessions assumed by AWS services" (IAM and AWS STS
             # quotas): any DurationSeconds STS's model accepts (900 to 43200) is granted.
@@ -150,6 +151,26 @@ class StsApi(Face):
         if not trusted or not role.state.usable_by_service:
             raise denied
         return role
+
+    def _require_trust_for_extras(self, role: Role, kwargs: dict[str, Any]) -> None:
+        """Session tags need ``sts:TagSession`` and a source identity ``sts:SetSourceIdentity``
+        in the role's trust policy besides ``sts:AssumeRole`` (IAM User Guide, session tags and
+        source identity); a service-linked role's trust policy allows only ``sts:AssumeRole``,
+        so AWS refuses the call naming the missing action."""
+        needed = []
+        if kwargs.get("Tags") or kwargs.get("TransitiveTagKeys"):
+            needed.append("sts:TagSession")
+        if kwargs.get("SourceIdentity") is not None:
+            needed.append("sts:SetSourceIdentity")
+        for action in needed:
+            if not trust_allows(
+                _trust_policy(role.spec), service=self.principal.name, action=action
+            ):
+                raise AccessDenied(
+                    f"Service: {self.principal.arn} is not authorized to perform: {action} on "
+                    f"resource: {role.arn}",
+                    guard="trust_policy",
+                )
 
     def _credentials(self, role: Role, session: str, duration: int) -> dict[str, Any]:
         """Deterministic temporary credentials, derived from the role, session and time."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -209,6 +210,36 @@ def test_service_sessions_are_not_limited_by_max_session_duration(active_sim):
         RoleArn=arn, RoleSessionName="po", DurationSeconds=43200
     )
     assert answer["Credentials"]["Expiration"] == active_sim.now + dt.timedelta(seconds=43200)
+
+
+@pytest.mark.parametrize(
+    ("extra", "action"),
+    [
+        ({"Tags": [{"Key": "team", "Value": "po"}]}, "sts:TagSession"),
+        ({"TransitiveTagKeys": ["team"]}, "sts:TagSession"),
+        ({"SourceIdentity": "someone"}, "sts:SetSourceIdentity"),
+    ],
+)
+def test_session_tags_and_source_identity_need_actions_the_trust_policy_does_not_allow(
+    active_sim, extra, action
+):
+    """The role's trust policy allows the service sts:AssumeRole only: session tags need
+    sts:TagSession and a source identity sts:SetSourceIdentity, so the call is refused naming
+    the missing action (AWS's words), logged, and changes nothing."""
+    arn = active_sim.role(MANAGEMENT).arn
+    before = active_sim.snapshot()
+    with pytest.raises(AccessDenied, match=(
+        f"^AccessDenied: Service: {SERVICE} is not authorized to perform: {action} on "
+        f"resource: {re.escape(arn)}$"
+    )):
+        active_sim.sts(MANAGEMENT, SERVICE).assume_role(
+            RoleArn=arn, RoleSessionName="po", **extra
+        )
+    assert active_sim.snapshot() == before
+    assert active_sim.trace[-1].outcome == "AccessDenied"
+    assert active_sim.sts(MANAGEMENT, SERVICE).assume_role(
+        RoleArn=arn, RoleSessionName="po", Tags=[], ExternalId="ignored-by-this-trust-policy"
+    )["AssumedRoleUser"]["Arn"].endswith("/po")
 
 
 def test_assume_role_duration_beyond_sts_bounds_is_a_validation_error(active_sim):
