@@ -17,14 +17,7 @@ import attrs
 
 from slr_fsm import accounts
 from slr_fsm._world.state import WorldState
-from slr_fsm.accounts import (
-    USER_NAME,
-    Account,
-    Organization,
-    Principal,
-    ServicePrincipal,
-    checked_principal,
-)
+from slr_fsm.accounts import USER_NAME, Account, Organization, Principal, ServicePrincipal
 from slr_fsm.errors import InvalidClientTokenId, UsageError
 from slr_fsm.policy_decision import Decision
 from slr_fsm.refusals import access_denied
@@ -105,7 +98,8 @@ def _default_principal(account_id: str, name: str) -> Principal:
     not stored, so an account costs one entry in the world whatever its default users."""
     policies = default_policies(name)
     assert policies is not None  # only the default principals' names come here
-    return checked_principal(name, account_id, policies)  # a stored account's id, a valid name
+    # a stored account's id and a valid name: the checks Principal's __init__ runs are passed
+    return accounts.checked_principal(name, account_id, policies)
 
 
 class Directory:
