@@ -12,6 +12,7 @@ import pytest
 from slr_fsm import UsageError
 from slr_fsm.cli import main
 from slr_fsm.explore import ExploreResult, default_moves, explore, small_world
+from slr_fsm.explore.result import Rebuild
 from slr_fsm.explore.worker import PortableWorld
 from tests.test_explore import MEMBER, planted_world
 
@@ -196,3 +197,31 @@ def test_a_process_rebuilds_a_searchs_start_once_and_hands_out_forks(monkeypatch
     before = len(rebuilt)
     assert other.start().same_state(planted_world())
     assert len(rebuilt) == before + 1  # another search's start replaces the one kept
+
+
+def test_a_parallel_result_makes_each_world_when_first_asked_and_keeps_it(monkeypatch):
+    made = []
+    get = Rebuild.get
+    monkeypatch.setattr(Rebuild, "get", lambda self: made.append(self) or get(self))
+    serial = explore(depth=2, moves=ADMIN_MOVES, invariants=CHECKS)
+    parallel = explore(depth=2, moves=ADMIN_MOVES, invariants=CHECKS, executor=InOrder())
+    text = parallel.summary(timings=False)  # role states came from the workers' reports
+    assert made == []
+    assert text == serial.summary(timings=False)
+    last = parallel.nodes[-1]
+    world = last.world
+    assert last.world is world  # made once, then kept
+    assert world.abstract_state() == serial.nodes[-1].world.abstract_state()
+    assert parallel.nodes[last.parent].world is parallel.nodes[last.parent].world
+    assert last.role_states == serial.nodes[-1].role_states
+
+
+def test_a_world_that_answers_a_move_differently_when_rebuilt_is_refused():
+    parallel = explore(depth=1, moves=ADMIN_MOVES, invariants=CHECKS, executor=InOrder())
+    start, first = parallel.nodes[0], parallel.nodes[1]
+    key = first.world.abstract_state()
+    assert Rebuild(start, first.via, first.outcome, key).get().abstract_state() == key
+    with pytest.raises(RuntimeError, match="differently twice"):
+        Rebuild(start, first.via, "NoSuchOutcome", key).get()
+    with pytest.raises(RuntimeError, match="deterministic world"):
+        Rebuild(start, first.via, first.outcome, start.world.abstract_state()).get()

@@ -85,7 +85,9 @@ def explore(
 
     ``executor`` (any :class:`concurrent.futures.Executor`) spreads the search over other
     processes, in chunks of states of one depth, with the serial search's results: the same
-    states in the same order, the same moves and the same shortest counterexamples. A process
+    states in the same order, the same moves and the same shortest counterexamples (this process
+    keeps no world but the start meanwhile: the result makes a state's world from its parent's
+    when first asked for, by ``result.world(i)``, say). A process
     pool's checks must be defined at the top level of a module (pickle sends them by name); a
     dask client's executor sends any function::
 

@@ -15,7 +15,7 @@ from slr_fsm.moves import Move
 from slr_fsm.simulation import Simulation
 from slr_fsm.trace import Trace, TraceStep, describe_world, role_states
 
-__all__ = ["ExploreProgress", "ExploreResult", "Node"]
+__all__ = ["ExploreProgress", "ExploreResult", "Node", "Rebuild"]
 
 
 @attrs.frozen
@@ -35,13 +35,60 @@ class ExploreProgress:
 
 @attrs.frozen
 class Node:
-    """One distinct state: a world in it, its depth, and the move that first reached it."""
+    """One distinct state: a world in it, its depth, and the move that first reached it.
 
-    world: Simulation = attrs.field(eq=False, repr=False)
+    ``world`` is a :class:`~slr_fsm.simulation.Simulation`, or (from a parallel search) a
+    :class:`Rebuild` that makes it from the parent's world when it is first asked for;
+    ``roles`` are the state's role states when known without its world."""
+
+    _world: Simulation | Rebuild = attrs.field(eq=False, repr=False, alias="world")
     depth: int
     parent: int | None
     via: Move | None
     outcome: str
+    _roles: tuple[tuple[str, str], ...] | None = attrs.field(
+        default=None, eq=False, repr=False, alias="roles"
+    )
+
+    @property
+    def world(self) -> Simulation:
+        """A world in this state (the one the result keeps: fork it before changing it)."""
+        world = self._world
+        return world if isinstance(world, Simulation) else world.get()
+
+    @property
+    def role_states(self) -> tuple[tuple[str, str], ...]:
+        """Each account's role states in this state (:func:`~slr_fsm.trace.role_states`)."""
+        return self._roles if self._roles is not None else role_states(self.world)
+
+
+class Rebuild:
+    """A state's world made when first asked for: its parent's world forked and the move that
+    first reached the state made on it, the outcome and fingerprint checked against what the
+    search saw (a parallel search's workers made the worlds; this process keeps only how)."""
+
+    __slots__ = ("_key", "_move", "_outcome", "_parent", "_world")
+
+    def __init__(self, parent: Node, move: Move, outcome: str, key: Any) -> None:
+        self._parent: Node | None = parent
+        self._move, self._outcome, self._key = move, outcome, key
+        self._world: Simulation | None = None
+
+    def get(self) -> Simulation:
+        """The world, made on the first call and kept."""
+        if self._world is None:
+            parent = self._parent
+            assert parent is not None  # dropped only once the world is made
+            world = parent.world.fork()
+            again = self._move.apply(world)
+            if again != self._outcome or world.abstract_state() != self._key:
+                went = again if again != self._outcome else f"{again}, to another state"
+                raise RuntimeError(
+                    f"The world answered {self._move} differently twice ({self._outcome} "
+                    f"then {went}): a parallel search needs a deterministic world."
+                )
+            self._world, self._parent = world, None
+        return self._world
 
 
 @attrs.frozen
@@ -131,7 +178,7 @@ class ExploreResult:
         steps = []
         node = self._node(state)
         while node.parent is not None and node.via is not None:
-            steps.append(TraceStep(node.via, node.outcome, role_states(node.world)))
+            steps.append(TraceStep(node.via, node.outcome, node.role_states))
             node = self.nodes[node.parent]
         checked = next((inv for inv in self.invariants if inv.name == broken), None)
         lifecycle = self.nodes[0].world.lifecycle
@@ -185,7 +232,7 @@ class ExploreResult:
         """How many explored states have each combination of role states, one per account."""
         counts: dict[str, int] = {}
         for node in self.nodes:
-            combo = ", ".join(state for _, state in role_states(node.world))
+            combo = ", ".join(state for _, state in node.role_states)
             counts[combo] = counts.get(combo, 0) + 1
         return dict(sorted(counts.items()))
 

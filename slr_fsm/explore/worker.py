@@ -23,7 +23,7 @@ from slr_fsm.invariants import Invariant
 from slr_fsm.lifecycle import LIFECYCLE, Lifecycle
 from slr_fsm.moves import Move
 from slr_fsm.simulation import Simulation
-from slr_fsm.trace import TraceStep
+from slr_fsm.trace import TraceStep, role_states
 
 from .serial import expand_moves, state_failures
 
@@ -121,13 +121,15 @@ class Task:
 class NodeReport:
     """What a worker found at one state: the state checks it breaks and, when expanded, each
     move's outcome, where each move that changed the state went (by move index: the index of
-    its fingerprint in the task's :attr:`TaskReport.keys`), and the step checks broken (move
-    index, invariant, how, the last step of the trace)."""
+    its fingerprint in the task's :attr:`TaskReport.keys`), the step checks broken (move
+    index, invariant, how, the last step of the trace), and the state's role states (what a
+    result's summary and traces show, without the world)."""
 
     state_failures: tuple[tuple[str, str], ...]
     outcomes: tuple[str, ...] | None
     changed: dict[int, int]
     broken: tuple[tuple[int, str, str, TraceStep], ...]
+    roles: tuple[tuple[str, str], ...]
 
 
 @attrs.frozen
@@ -156,8 +158,9 @@ def run_task(task: Task) -> TaskReport:
     for path in task.paths:
         world = world_at(path)
         failed = tuple(state_failures(task.state_checks, world, task.skip))
+        roles = role_states(world)
         if not task.expand:
-            reports.append(NodeReport(failed, None, {}, ()))
+            reports.append(NodeReport(failed, None, {}, (), roles))
             continue
         outcomes: list[str] = []
         changed: dict[int, int] = {}
@@ -169,5 +172,5 @@ def run_task(task: Task) -> TaskReport:
             if after is not None:
                 changed[i] = keys.setdefault(after.abstract_state(), len(keys))
             broken.extend((i, name, how, last) for name, how, last in failures)
-        reports.append(NodeReport(failed, tuple(outcomes), changed, tuple(broken)))
+        reports.append(NodeReport(failed, tuple(outcomes), changed, tuple(broken), roles))
     return TaskReport(tuple(keys), tuple(reports))
