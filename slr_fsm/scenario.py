@@ -165,6 +165,11 @@ def run_story(sim: Simulation, steps: Iterable[Step]) -> list[StoryLine]:
         try:
             answer = step.action(sim)
         except AwsError as refused:  # a refusal is in the event log: it is the story
+            if len(sim.trace) == first:  # refused before any call reached the world
+                raise UsageError(
+                    f"Step {shown(step.narration)} was refused before any call was made, so the "
+                    f"story would not show it: {refused.code}: {refused.message}"
+                ) from None
             answer = {"Error": {"Code": refused.code, "Message": refused.message}}
         if isinstance(answer, tuple):  # the clock's steps return the events they ran
             answer = None
@@ -263,7 +268,17 @@ def _step(n: int, item: object) -> Step:
 
     def call(sim: Simulation) -> object:
         found = next((a for a in sim.accounts if account in (a.name, a.account_id)), None)
-        caller = face(sim, name, found.account_id if found else account, principal)
+        if found is None:
+            held = [f"{a.name} ({a.account_id})" if a.name else a.account_id for a in sim.accounts]
+            more = f" and {len(held) - 8} more" if len(held) > 8 else ""
+            raise UsageError(
+                f"{where}: no account {shown(account)} in this world; "
+                f"it holds {', '.join(held[:8])}{more}"
+            )
+        try:
+            caller = face(sim, name, found.account_id, principal)
+        except AwsError as refused:  # e.g. a principal the account does not hold
+            raise UsageError(f"{where}: {refused.code}: {refused.message}") from None
         return getattr(caller, operation)(**parameters)
 
     return Step(say or f"{principal}@{account} {name}.{operation}", call)

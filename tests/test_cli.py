@@ -127,6 +127,15 @@ def test_run_prints_a_scenario_of_ones_own_like_simulate(tmp_path, capsys):
         ('[{"advance": "soon"}]', "'advance' is a number of seconds"),
         ('[{"settle": true, "advance": 1}]', "a clock step is"),
         ('[{"face": "iam", "operation": "get_role", "account": "a", "colour": 1}]', "unknown keys"),
+        (
+            '[{"face": "iam", "operation": "get_role", "account": "nobody"}]',
+            "Scenario step 1: no account 'nobody' in this world; it holds management (111122223333)",
+        ),
+        (
+            '[{"settle": true}, {"face": "iam", "operation": "list_roles",'
+            ' "account": "management", "principal": "bob"}]',
+            "Scenario step 2: InvalidClientTokenId: ",
+        ),
     ],
 )
 def test_a_bad_scenario_is_one_line_and_exit_code_2(tmp_path, capsys, content, says):
@@ -205,3 +214,16 @@ def test_the_installed_entry_point_runs():
         timeout=60,
     )
     assert "deleted -> creating" in done.stdout
+
+
+def test_a_story_step_refused_before_any_call_is_a_usage_error_not_a_silent_gap():
+    from slr_fsm import Simulation
+    from slr_fsm.errors import UsageError
+    from slr_fsm.scenario import Step, run_story
+
+    sim = Simulation.default()
+    before = len(sim.trace)
+    stranger = Step("A stranger reads the role.", lambda s: s.iam("999999999999").list_roles())
+    with pytest.raises(UsageError, match=r"'A stranger reads the role\.' was refused before any"):
+        run_story(sim, [stranger])
+    assert len(sim.trace) == before
