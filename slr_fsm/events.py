@@ -10,7 +10,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable, Sequence
+import operator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any, NoReturn, overload
 
 import attrs
@@ -19,7 +20,16 @@ from slr_fsm.display import html_table
 from slr_fsm.errors import UsageError
 from slr_fsm.states import RoleState
 
-__all__ = ["NO_PARAMETERS", "OK", "Event", "EventLog", "Parameters", "new_event", "trace_to_jsonl"]
+__all__ = [
+    "NO_PARAMETERS",
+    "OK",
+    "Event",
+    "EventLog",
+    "EventRows",
+    "Parameters",
+    "new_event",
+    "trace_to_jsonl",
+]
 
 OK = "ok"
 """The outcome of an accepted attempt; a refused one records its AWS error code."""
@@ -177,6 +187,101 @@ new_event = _slot_setters()
 """Make an :class:`Event`, faster than ``Event(...)`` (same arguments, equal result)."""
 
 
+_STATE_OF_VALUE: dict[str, RoleState] = {state.value: state for state in RoleState}
+
+
+class EventRows(Sequence[Event]):
+    """The log as a world keeps it: each entry a row of atoms (a time, strings, ``None``), so
+    that the garbage collector stops tracking it (a tuple of untracked values is untracked at
+    its first collection; an :class:`Event` is tracked for life and walked by every full
+    collection), and its parameters in a list beside the rows (equal ones are one shared
+    value). Reading an entry makes its :class:`Event`, equal to the one logged; the rows never
+    change. ``tests/test_event_rows.py`` proves reads equal to the events logged.
+
+    >>> rows = EventRows()
+    >>> from slr_fsm.clock import DEFAULT_START
+    >>> rows.add(DEFAULT_START, "111111111111", "admin", "list_roles", NO_PARAMETERS, OK, None,
+    ...          "111111111111", RoleState.ABSENT, RoleState.ABSENT, None)
+    >>> (len(rows), rows[0].seq, rows[-1].operation, rows[0] == rows[0])
+    (1, 0, 'list_roles', True)
+    """
+
+    __slots__ = ("_parameters", "_rows")
+
+    def __init__(self) -> None:
+        self._rows: list[tuple[Any, ...]] = []
+        self._parameters: list[dict[str, Any]] = []
+
+    def add(
+        self,
+        at: dt.datetime,
+        account_id: str,
+        principal: str,
+        operation: str,
+        parameters: dict[str, Any],
+        outcome: str,
+        message: str | None,
+        role_account_id: str,
+        before: RoleState,
+        after: RoleState,
+        role_name: str | None,
+    ) -> None:
+        """Log the next entry (numbered by its place); arguments as :func:`new_event`'s."""
+        self._parameters.append(parameters)  # first: a row is read only once it has them
+        self._rows.append(
+            (
+                at,
+                account_id,
+                principal,
+                operation,
+                outcome,
+                message,
+                role_account_id,
+                before._value_,
+                after._value_,
+                role_name,
+            )
+        )
+
+    def _event(self, n: int) -> Event:
+        at, account, principal, operation, outcome, message, role_account, before, after, name = (
+            self._rows[n]
+        )
+        return new_event(
+            n,
+            at,
+            account,
+            principal,
+            operation,
+            self._parameters[n],
+            outcome,
+            message,
+            role_account,
+            _STATE_OF_VALUE[before],
+            _STATE_OF_VALUE[after],
+            name,
+        )
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        if isinstance(index, slice):
+            return [self._event(n) for n in range(*index.indices(len(self._rows)))]
+        n = operator.index(index)
+        size = len(self._rows)
+        if not -size <= n < size:
+            raise IndexError("event index out of range")
+        return self._event(n + size if n < 0 else n)
+
+    def __iter__(self) -> Iterator[Event]:
+        return (self._event(n) for n in range(len(self._rows)))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+
 def trace_to_jsonl(events: Iterable[Event]) -> str:
     """Events as JSON lines, one event a line, in order."""
     import json  # here: only a JSON-lines export needs it; importing Simulation loads no json
@@ -191,7 +296,7 @@ class EventLog(Sequence[Event]):
 
     __slots__ = ("_events",)
 
-    def __init__(self, events: list[Event]) -> None:
+    def __init__(self, events: Sequence[Event]) -> None:
         self._events = events
 
     @overload

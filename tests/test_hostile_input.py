@@ -801,7 +801,7 @@ def check_input(entry: EntryPoint, args: tuple[Any, ...], world_name: str = "act
             len(attempts) != 1
             or attempts[0].operation != entry.operation
             or attempts[0].outcome != outcome
-            or sim.trace[0] is not attempts[0]
+            or sim.trace[0] != attempts[0]  # the attempt is the first entry (seq 0)
         ):
             logged = [(e.operation, e.outcome) for e in sim.trace]
             return Verdict("logged wrong", outcome, f"{entry.name}: {logged}")

@@ -16,7 +16,7 @@ from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar, cast
 
 from slr_fsm.clock import VirtualClock
 from slr_fsm.errors import AwsError
-from slr_fsm.events import NO_PARAMETERS, Event, Parameters, new_event
+from slr_fsm.events import NO_PARAMETERS, EventRows, Parameters
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.shown import shown, shown_text
 
@@ -33,7 +33,8 @@ class Journal:
         self.lock = threading.RLock()
         self.attempts = 0
         """How many attempts are running (changed only under the lock)."""
-        self.events: list[Event] = []
+        self.events = EventRows()
+        """The log: rows the collector does not track, read as :class:`~slr_fsm.events.Event`."""
         self.clock = clock
         """The world's clock: each entry is stamped with its time."""
         self._last = NO_PARAMETERS
@@ -62,9 +63,9 @@ class Journal:
         role: tuple[str, str | None],
         before: RoleState,
         after: RoleState,
-    ) -> Event:
+    ) -> None:
         """Add one entry, numbered in order, stamped with the current virtual time."""
-        return self.record(
+        self.record(
             account_id,
             principal,
             operation,
@@ -87,11 +88,9 @@ class Journal:
         role: tuple[str, str | None],
         before: RoleState,
         after: RoleState,
-    ) -> Event:
+    ) -> None:
         """:meth:`append` of parameters as the log keeps them (:meth:`kept`)."""
-        events = self.events
-        event = new_event(
-            len(events),
+        self.events.add(
             self.clock.now(),
             account_id,
             principal,
@@ -104,8 +103,6 @@ class Journal:
             after,
             role[1],
         )
-        events.append(event)
-        return event
 
     def kept(self, parameters: Mapping[str, Any]) -> Parameters:
         """An attempt's parameters as its event keeps them (:func:`loggable`): the last

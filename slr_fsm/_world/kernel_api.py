@@ -18,7 +18,7 @@ from slr_fsm._world.role_ops import RoleOps
 from slr_fsm._world.state import WorldState
 from slr_fsm.accounts import Account
 from slr_fsm.errors import UsageError
-from slr_fsm.events import OK, new_event
+from slr_fsm.events import OK
 from slr_fsm.lifecycle import RoleState
 from slr_fsm.policy_decision import Decision
 from slr_fsm.roles import Role, Tag
@@ -83,22 +83,18 @@ class KernelApi:
             finally:
                 journal.attempts -= 1
             held = None if key is None else self._state.roles.get(key)
-            events = journal.events  # journal.record, inlined: every accepted attempt logs
-            events.append(
-                new_event(
-                    len(events),
-                    journal.clock.now(),
-                    account.account_id,
-                    caller.name,
-                    operation,
-                    logged,
-                    OK,
-                    None,
-                    role[0],
-                    before,
-                    RoleState.ABSENT if held is None else held.state,
-                    role[1],
-                )
+            journal.events.add(  # journal.record, inlined: every accepted attempt logs
+                journal.clock.now(),
+                account.account_id,
+                caller.name,
+                operation,
+                logged,
+                OK,
+                None,
+                role[0],
+                before,
+                RoleState.ABSENT if held is None else held.state,
+                role[1],
             )
             state = self._state  # is work due now? (run_due_now's check, inlined)
             if state.pending and state.pending[0].due <= state.clock.elapsed:
