@@ -13,7 +13,8 @@ from slr_fsm import UsageError
 from slr_fsm.cli import main
 from slr_fsm.explore import ExploreResult, default_moves, explore, small_world
 from slr_fsm.explore.result import Rebuild
-from slr_fsm.explore.worker import PortableWorld
+from slr_fsm.explore.worker import PortableWorld, Search, Task
+from slr_fsm.invariants import resolve_invariants
 from tests.test_explore import MEMBER, planted_world
 
 ADMIN_MOVES = [m for m in default_moves(small_world()) if m.principal != "readonly"]
@@ -225,3 +226,29 @@ def test_a_world_that_answers_a_move_differently_when_rebuilt_is_refused():
         Rebuild(start, first.via, "NoSuchOutcome", key).get()
     with pytest.raises(RuntimeError, match="deterministic world"):
         Rebuild(start, first.via, first.outcome, start.world.abstract_state()).get()
+
+
+def test_a_search_travels_pickled_once_and_each_process_unpickles_it_once():
+    portable = PortableWorld.of(small_world())
+    moves = tuple(ADMIN_MOVES)
+    search = Search(portable, moves, (), ())
+    packed = search.packed()
+    assert isinstance(packed, bytes)
+    first = Task(packed, portable.token, ((),), True, frozenset())
+    second = Task(packed, portable.token, ((0,),), True, frozenset())
+    kept = first.unpacked()
+    assert kept is not search  # unpickled
+    assert kept.moves == moves
+    assert kept.start.token == portable.token
+    assert second.unpacked() is kept  # one search, unpickled once here
+    other = PortableWorld.of(planted_world())
+    other_search = Task(Search(other, moves, (), ()).packed(), other.token, (), True, frozenset())
+    assert other_search.unpacked().start.token == other.token  # replaces the one kept
+    assert Task(packed, portable.token, (), True, frozenset()).unpacked() is not kept
+
+
+def test_a_search_pickle_cannot_send_travels_as_itself_for_the_executors_serializer():
+    (check,) = resolve_invariants([lambda world: True])
+    search = Search(PortableWorld.of(small_world()), tuple(ADMIN_MOVES), (check,), ())
+    assert search.packed() is search
+    assert Task(search, search.start.token, (), True, frozenset()).unpacked() is search

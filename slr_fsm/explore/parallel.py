@@ -35,7 +35,7 @@ from slr_fsm.trace import TraceStep
 
 from .result import ExploreProgress, ExploreResult, Node, Rebuild
 from .serial import Found, Settings, finish
-from .worker import PortableWorld, Task, TaskReport, run_task
+from .worker import PortableWorld, Search, Task, TaskReport, run_task
 
 __all__ = ["CHUNK", "parallel_search"]
 
@@ -59,6 +59,7 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
     moves = settings.moves
     if isinstance(executor, ProcessPoolExecutor):
         _check_sendable(settings)
+    packed = Search(portable, moves, state_checks, step_checks).packed()
     parents: list[int] = [-1]
     born: list[tuple[int, str, Any]] = [(-1, "", None)]
     """How each state was first reached (move index, outcome, fingerprint)."""
@@ -97,7 +98,7 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
             earliest = parents[batch[0]]
             skip = frozenset(name for name, (where, *_) in first.items() if where[0] < earliest)
             paths_sent = tuple(paths[n] for n in batch)
-            task = Task(portable, moves, state_checks, step_checks, paths_sent, expand, skip)
+            task = Task(packed, portable.token, paths_sent, expand, skip)
             in_flight.append((batch, expand, executor.submit(run_task, task)))
 
     send(everything=True)

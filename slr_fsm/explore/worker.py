@@ -13,6 +13,7 @@ its moves reached once (a chunk's moves reach the same states again and again).
 
 from __future__ import annotations
 
+import pickle
 import uuid
 from typing import Any
 
@@ -27,7 +28,7 @@ from slr_fsm.trace import TraceStep, role_states
 
 from .serial import expand_moves, state_failures
 
-__all__ = ["NodeReport", "PortableWorld", "Task", "TaskReport", "run_task"]
+__all__ = ["NodeReport", "PortableWorld", "Search", "Task", "TaskReport", "run_task"]
 
 
 @attrs.frozen
@@ -103,18 +104,53 @@ def _lifecycle(parts: tuple[type[Lifecycle], tuple[Any, ...], tuple[Any, ...]]) 
 
 
 @attrs.frozen
-class Task:
-    """One chunk of a breadth-first level: check each state, and expand it unless ``expand``
-    is False (the depth bound, or a bound that stopped the search)."""
+class Search:
+    """What every task of one search shares: the start, the moves, the checks."""
 
     start: PortableWorld
     moves: tuple[Move, ...]
     state_checks: tuple[Invariant, ...]
     step_checks: tuple[Invariant, ...]
+
+    def packed(self) -> Search | bytes:
+        """The search pickled once, for every task to carry as bytes (a process unpickles
+        it once a search, by the start's token); itself when ``pickle`` cannot send it (a
+        lambda check: the executor's own serializer, dask's cloudpickle say, sends it with
+        each task). Measured on a dask client: 0.5 ms a task to send, against 3.5 to 4 ms
+        for the moves and checks as objects."""
+        try:
+            return pickle.dumps(self, pickle.HIGHEST_PROTOCOL)
+        except Exception:
+            return self
+
+
+_SEARCHES: dict[str, Search] = {}
+"""The search this process last unpickled, by its start's token."""
+
+
+@attrs.frozen
+class Task:
+    """One chunk of a breadth-first level: check each state, and expand it unless ``expand``
+    is False (the depth bound, or a bound that stopped the search)."""
+
+    search: Search | bytes
+    """:meth:`Search.packed`."""
+    token: str
+    """The search's start's token, naming ``search`` for the processes that have it."""
     paths: tuple[tuple[int, ...], ...]
     expand: bool
     skip: frozenset[str]
     """Invariants broken already, earlier than anything this task could find."""
+
+    def unpacked(self) -> Search:
+        """The task's search (unpickled once a search in each process)."""
+        if isinstance(self.search, Search):
+            return self.search
+        kept = _SEARCHES.get(self.token)
+        if kept is None:
+            _SEARCHES.clear()
+            kept = _SEARCHES[self.token] = pickle.loads(self.search)
+        return kept
 
 
 @attrs.frozen
@@ -143,21 +179,23 @@ class TaskReport:
 
 def run_task(task: Task) -> TaskReport:
     """Replay the task's paths (sharing prefixes), check and expand each state."""
-    worlds: dict[tuple[int, ...], Simulation] = {(): task.start.start()}
+    search = task.unpacked()
+    moves, state_checks, step_checks = search.moves, search.state_checks, search.step_checks
+    worlds: dict[tuple[int, ...], Simulation] = {(): search.start.start()}
     keys: dict[Any, int] = {}
 
     def world_at(path: tuple[int, ...]) -> Simulation:
         world = worlds.get(path)
         if world is None:
             world = world_at(path[:-1]).fork()
-            task.moves[path[-1]].apply(world)
+            moves[path[-1]].apply(world)
             worlds[path] = world
         return world
 
     reports = []
     for path in task.paths:
         world = world_at(path)
-        failed = tuple(state_failures(task.state_checks, world, task.skip))
+        failed = tuple(state_failures(state_checks, world, task.skip))
         roles = role_states(world)
         if not task.expand:
             reports.append(NodeReport(failed, None, {}, (), roles))
@@ -165,9 +203,7 @@ def run_task(task: Task) -> TaskReport:
         outcomes: list[str] = []
         changed: dict[int, int] = {}
         broken: list[tuple[int, str, str, TraceStep]] = []
-        for i, outcome, after, failures in expand_moves(
-            world, task.moves, task.step_checks, task.skip
-        ):
+        for i, outcome, after, failures in expand_moves(world, moves, step_checks, task.skip):
             outcomes.append(outcome)
             if after is not None:
                 changed[i] = keys.setdefault(after.abstract_state(), len(keys))
