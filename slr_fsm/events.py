@@ -278,6 +278,9 @@ class EventRows(Sequence[Event]):
     def __iter__(self) -> Iterator[Event]:
         return (self._event(n) for n in range(len(self._rows)))
 
+    def __reversed__(self) -> Iterator[Event]:
+        return (self._event(n) for n in range(len(self._rows) - 1, -1, -1))
+
     def __len__(self) -> int:
         return len(self._rows)
 
@@ -310,6 +313,12 @@ class EventLog(Sequence[Event]):
 
     def __len__(self) -> int:
         return len(self._events)
+
+    def __iter__(self) -> Iterator[Event]:
+        return iter(self._events)
+
+    def __reversed__(self) -> Iterator[Event]:
+        return reversed(self._events)
 
     def __repr__(self) -> str:
         return f"<EventLog of {len(self._events)} events>"

@@ -76,6 +76,7 @@ def test_every_read_of_the_log_equals_the_events_logged(
     assert len(trace) == len(logged) == sim.events_logged
     assert list(trace) == logged
     assert [trace[n] for n in range(len(logged))] == logged
+    assert list(reversed(trace)) == logged[::-1]
     assert [trace[-n] for n in range(1, len(logged) + 1)] == logged[::-1]
     assert trace[1:-1:2] == tuple(logged[1:-1:2])
     assert trace[::-1] == tuple(logged[::-1])
