@@ -20,7 +20,7 @@ from slr_fsm.display import html_table
 from slr_fsm.specs import RoleSpec
 from slr_fsm.states import RoleState
 
-__all__ = ["MAX_TAGS", "Role", "Tag", "tag_problems", "tag_text_problem"]
+__all__ = ["MAX_TAGS", "Role", "Tag", "new_role", "tag_problems", "tag_text_problem"]
 
 MAX_TAGS = 50
 """The most tags an IAM role may carry (IAM's quota; ``LimitExceeded`` beyond it)."""
@@ -263,3 +263,40 @@ def _slot_editor() -> Callable[[Role, RoleState, str | None, tuple[Tag, ...]], R
 
 
 _edited = _slot_editor()
+
+
+def _slot_builder() -> Callable[..., Role]:
+    """``Role(...)`` set slot by slot (the slots :func:`_slot_editor` checks), for the kernel,
+    which makes two roles a creation. ``tests/test_new_role.py`` proves it equal to
+    ``Role(...)`` with every field given or left to its default."""
+    spec, account, state, role_id, created, description, previous, tags = (
+        Role.__dict__[field.name].__set__ for field in attrs.fields(Role)
+    )
+    new, absent = object.__new__, RoleState.ABSENT
+
+    def new_role(
+        role_spec: RoleSpec,
+        account_id: str,
+        role_state: RoleState = absent,
+        new_role_id: str | None = None,
+        create_date: dt.datetime | None = None,
+        role_description: str | None = None,
+        previous_role_ids: tuple[str, ...] = (),
+        role_tags: tuple[Tag, ...] = (),
+    ) -> Role:
+        made: Role = new(Role)
+        spec(made, role_spec)
+        account(made, account_id)
+        state(made, role_state)
+        role_id(made, new_role_id)
+        created(made, create_date)
+        description(made, role_description)
+        previous(made, previous_role_ids)
+        tags(made, role_tags)
+        return made
+
+    return new_role
+
+
+new_role = _slot_builder()
+"""Make a :class:`Role`, faster than ``Role(...)`` (same arguments, equal result)."""

@@ -15,7 +15,7 @@ from slr_fsm._world.role_keys import key_of
 from slr_fsm._world.state import Pending, WorldState
 from slr_fsm.clock import Latencies
 from slr_fsm.errors import UsageError
-from slr_fsm.events import OK
+from slr_fsm.events import NO_PARAMETERS, OK
 from slr_fsm.lifecycle import GuardFacts, Lifecycle, RoleState
 from slr_fsm.roles import Role
 from slr_fsm.specs import RoleSpec
@@ -103,7 +103,17 @@ class ClockWork:
             return  # deleted (or re-created) before it was ready: nothing left to finish
         if outcome.after is RoleState.ACTIVE:
             self._state.roles.set(key, role.with_state(RoleState.ACTIVE))  # RoleOps.put_role
-            self._log_work(work, OK, None, role.state, RoleState.ACTIVE, spec)
+            self._journal.record(  # _log_work's entry, made directly (every creation logs it)
+                work.account_id,
+                spec.service_principal,
+                work.kind,
+                NO_PARAMETERS,
+                OK,
+                None,
+                (work.account_id, work.role_name),
+                role.state,
+                RoleState.ACTIVE,
+            )
             return
         self._roles.put_role(  # nothing was created: the failed RoleId joins no history
             attrs.evolve(

@@ -25,7 +25,7 @@ from slr_fsm.errors import LimitExceeded
 from slr_fsm.lifecycle import GuardFacts, Lifecycle, RoleState
 from slr_fsm.policy_decision import Decision
 from slr_fsm.refusals import access_denied, refusal_error, role_not_found
-from slr_fsm.roles import MAX_TAGS, Role, Tag
+from slr_fsm.roles import MAX_TAGS, Role, Tag, new_role
 from slr_fsm.specs import RoleSpec
 
 if TYPE_CHECKING:  # tasks and subscriptions load when first used
@@ -161,7 +161,7 @@ class RoleOps:
             raise role_not_found(role_name)
         role = self._state.roles.get(key_of(account_id, spec.role_name))  # self.role, inlined
         if role is None:
-            role = Role(spec, account_id)
+            role = new_role(spec, account_id)
         facts = _ALLOWED if decision is Decision.ALLOW else _NOT_ALLOWED
         outcome = self._lifecycle.fire(role.state, trigger, facts)
         if not outcome.ok:
@@ -215,7 +215,7 @@ class RoleOps:
         """Start creating the role of ``spec`` (as asked for); ``old`` is the role held under
         its name now (absent or deleted: its RoleIds join the history)."""
         history = old.previous_role_ids + ((old.role_id,) if old.role_id else ())
-        role = Role(
+        role = new_role(
             spec,
             account_id,
             RoleState.CREATING,
