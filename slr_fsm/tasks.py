@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from collections.abc import Callable
 from typing import Any
 
 import attrs
 
-__all__ = ["DeletionStatus", "DeletionTask", "RoleUsage"]
+__all__ = ["DeletionStatus", "DeletionTask", "RoleUsage", "new_task"]
 
 
 class DeletionStatus(enum.Enum):
@@ -74,7 +75,7 @@ class DeletionTask:
             return attrs.evolve(
                 self, status=status, finished_at=finished_at, reason=reason, role_usage=role_usage
             )
-        return DeletionTask(
+        return new_task(
             self.task_id,
             self.account_id,
             self.role_name,
@@ -107,3 +108,52 @@ class DeletionTask:
             "reason": self.reason,
             "role_usage": [[u.region, list(u.resources)] for u in self.role_usage],
         }
+
+
+def _slot_builder() -> Callable[..., DeletionTask]:
+    """``DeletionTask(...)`` set slot by slot (attrs' frozen ``__init__`` looks each field's
+    setter up by name; a zero-latency deletion makes three tasks). ``tests/test_new_role.py``
+    proves it equal to ``DeletionTask(...)`` with every field given or left out."""
+    names = [field.name for field in attrs.fields(DeletionTask)]
+    assert names == [  # a new field must be set below too
+        "task_id",
+        "account_id",
+        "role_name",
+        "status",
+        "submitted_at",
+        "finished_at",
+        "reason",
+        "role_usage",
+    ]
+    task_id, account_id, role_name, status, submitted, finished, reason, usage = (
+        DeletionTask.__dict__[name].__set__ for name in names
+    )
+    new = object.__new__
+
+    def new_task(
+        new_task_id: str,
+        task_account_id: str,
+        task_role_name: str,
+        task_status: DeletionStatus,
+        submitted_at: dt.datetime,
+        finished_at: dt.datetime | None = None,
+        task_reason: str | None = None,
+        role_usage: tuple[RoleUsage, ...] = (),
+    ) -> DeletionTask:
+        made: DeletionTask = new(DeletionTask)
+        task_id(made, new_task_id)
+        account_id(made, task_account_id)
+        role_name(made, task_role_name)
+        status(made, task_status)
+        submitted(made, submitted_at)
+        finished(made, finished_at)
+        reason(made, task_reason)
+        usage(made, role_usage)
+        return made
+
+    return new_task
+
+
+new_task = _slot_builder()
+"""Make a :class:`DeletionTask`, faster than ``DeletionTask(...)`` (same arguments, equal
+result)."""

@@ -244,14 +244,14 @@ class RoleOps:
         self, account_id: str, caller: Caller, role_name: str, action: str
     ) -> DeletionTask:
         """Submit a deletion task for the role, or return its unfinished one (as AWS does)."""
-        from slr_fsm.tasks import DeletionStatus, DeletionTask
+        from slr_fsm.tasks import DeletionStatus, new_task
 
         role = self.judge(account_id, caller, role_name, "request_deletion", action)
         spec = role.spec
         open_id = self._state.open_tasks.get(key_of(account_id, spec.role_name))
         if open_id is not None:
             return self._state.tasks[open_id]
-        task = DeletionTask(
+        task = new_task(
             spec.deletion_task_prefix() + self._state.ids.uuid(),
             account_id,
             spec.role_name,
