@@ -227,3 +227,21 @@ def test_a_story_step_refused_before_any_call_is_a_usage_error_not_a_silent_gap(
     with pytest.raises(UsageError, match=r"'A stranger reads the role\.' was refused before any"):
         run_story(sim, [stranger])
     assert len(sim.trace) == before
+
+
+@pytest.mark.parametrize(
+    ("argv", "missing"), [(["serve", "--port", "0"], "werkzeug"), (["access-keys"], "botocore")]
+)
+def test_a_missing_server_extra_is_one_line_naming_the_extra(argv, missing):
+    blocked = f"import sys; sys.modules[{missing!r}] = None; from slr_fsm.cli import main; "
+    run = subprocess.run(
+        [sys.executable, "-c", blocked + f"sys.exit(main({argv!r}))"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert run.returncode == EXIT_USAGE
+    assert run.stderr == (
+        f"slr-fsm {argv[0]}: slr-fsm {argv[0]} needs the server extra ({missing} is not "
+        "installed): pip install 'slr-fsm[server]'\n"
+    )

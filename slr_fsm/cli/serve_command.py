@@ -14,6 +14,30 @@ DEFAULT_PORT = 4570
 """``slr-fsm serve``'s port unless told (moto's server takes 5000, LocalStack 4566)."""
 
 
+_SERVER_PACKAGES = frozenset({"boto3", "botocore", "werkzeug"})
+"""What the ``server`` extra installs beside the core (the server speaks botocore's models)."""
+
+
+def _require_server(command: str, *, serving: bool) -> None:
+    """Import ``slr_fsm.server`` (and, ``serving``, the HTTP library it loads when it starts),
+    or raise a one-line usage error naming the extra to install."""
+    from slr_fsm.errors import UsageError
+
+    try:
+        import slr_fsm.server  # noqa: F401 - imported to learn whether it can be
+
+        if serving:
+            import werkzeug  # noqa: F401
+    except ModuleNotFoundError as missing:
+        package = (missing.name or "").partition(".")[0]
+        if package not in _SERVER_PACKAGES:
+            raise
+        raise UsageError(
+            f"{command} needs the server extra ({package} is not installed): "
+            "pip install 'slr-fsm[server]'"
+        ) from None
+
+
 def _world_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, help="seed for ids and access keys (default 0)")
     parser.add_argument(
@@ -151,6 +175,7 @@ def _starting_world(args: argparse.Namespace) -> Any:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    _require_server("slr-fsm serve", serving=True)
     from slr_fsm.server import ClockMode, SimulationServer, serve_until_signalled
 
     clock = ClockMode(args.clock, args.speed)
@@ -204,6 +229,7 @@ def _access_keys(args: argparse.Namespace) -> int:
         except (OSError, ValueError, KeyError) as error:
             raise UsageError(f"Cannot list the access keys of {args.url}: {error}") from None
     else:
+        _require_server("slr-fsm access-keys", serving=False)
         from slr_fsm.server import access_keys
 
         keys = [k.to_json_value() for k in access_keys(_starting_world(args))]
