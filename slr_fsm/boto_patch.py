@@ -8,7 +8,8 @@ client to the innermost block *of the thread that creates it*. A thread with no 
 gets exactly what unpatched botocore gives. Once every block has left,
 ``Session.create_client`` is botocore's own function again.
 
->>> import botocore.session
+>>> import botocore.endpoint
+import botocore.session
 >>> original = botocore.session.Session.create_client
 >>> with routed(lambda create, session, name, args, kwargs: "routed"):
 ...     botocore.session.Session().create_client("iam")
@@ -25,9 +26,11 @@ import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import botocore.endpoint
 import botocore.session
 
 from slr_fsm.errors import ServiceNotSimulated, UsageError
+from slr_fsm.shown import shown
 from slr_fsm.thread_patch import ThreadPatch
 
 __all__ = [
@@ -66,10 +69,30 @@ def active_routes() -> int:
     return _PATCH.depth()
 
 
+def _send_guard(original: Callable[..., Any]) -> Callable[..., Any]:
+    def _send(self: Any, request: Any) -> Any:
+        if _SENDS.current() is None or isinstance(getattr(self, "http_session", None), _NoNetwork):
+            return original(self, request)  # no block in this thread, or a client made in one
+        raise ServiceNotSimulated(
+            f"A request to {shown(getattr(request, 'url', '?'))} was about to leave this process "
+            "inside simulated_boto3, from a client created outside the block (before it, or "
+            "in another thread); no request made inside the block may reach AWS, so it is "
+            "refused. Create the client inside the block."
+        )
+
+    return _send
+
+
+_SENDS: ThreadPatch[bool] = ThreadPatch(botocore.endpoint.Endpoint, "_send", _send_guard)
+"""While a block is active in a thread, botocore's last step before the network refuses
+requests from that thread (what a client created before the block would send)."""
+
+
 @contextlib.contextmanager
 def routed(route: Route) -> Iterator[None]:
-    """While the block runs, clients this thread creates go through ``route``."""
-    with _PATCH.entered(route):
+    """While the block runs, clients this thread creates go through ``route``, and no request
+    this thread makes leaves the process (whichever client makes it)."""
+    with _PATCH.entered(route), _SENDS.entered(True):
         yield
 
 

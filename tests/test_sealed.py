@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 
 import boto3
+import botocore.endpoint
 import botocore.session
 import pytest
 
@@ -23,6 +24,7 @@ from slr_fsm.errors import UsageError
 from tests.conftest import MANAGEMENT, SERVICE
 
 ORIGINAL_CREATE_CLIENT = botocore.session.Session.create_client
+ORIGINAL_SEND = botocore.endpoint.Endpoint._send
 
 
 def closed_port() -> int:
@@ -52,6 +54,7 @@ def botocore_untouched_after() -> Iterator[None]:
     """Every test leaves botocore's client factory as it found it."""
     yield
     assert botocore.session.Session.create_client is ORIGINAL_CREATE_CLIENT
+    assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
     assert active_routes() == 0
 
 
@@ -136,6 +139,54 @@ def test_others_go_to_moto_and_nothing_reaches_the_network(sim, no_network):
     assert sim.role(MANAGEMENT).state.value == "creating"  # the simulation, not moto, had IAM
     with pytest.raises(ServiceNotSimulated, match="was about to send a request"):
         s3.list_buckets()  # made inside the block: moto gone, still no network
+
+
+class _Wire:
+    """An HTTP session that records what would have gone over the network."""
+
+    def __init__(self) -> None:
+        self.sent: list[str] = []
+
+    def send(self, request):
+        self.sent.append(request.url)
+        raise ConnectionRefusedError("recorded, not sent")
+
+
+def _client_made_before_any_block():
+    client = boto3.client(
+        "iam", region_name="us-east-1", aws_access_key_id="k", aws_secret_access_key="s"
+    )
+    wire = client._endpoint.http_session = _Wire()
+    return client, wire
+
+
+def test_a_client_made_before_the_block_sends_nothing_inside_it(sim):
+    """Inside simulated_boto3, a request from a client created before the block is refused
+    before it leaves the process (nothing answered it); after the block it is botocore's again."""
+    client, wire = _client_made_before_any_block()
+    events = len(sim.trace)
+    with simulated_boto3(sim):
+        with pytest.raises(ServiceNotSimulated, match="from a client created outside the block"):
+            client.list_roles()
+        assert boto3.client("iam").list_roles()["Roles"] == []  # clients made inside answer
+        other_thread: list[BaseException] = []
+        worker = threading.Thread(target=lambda: other_thread.append(error_or_none(client)))
+        worker.start()
+        worker.join()
+    assert wire.sent == ["https://iam.amazonaws.com/"]  # only the thread with no block sent
+    assert isinstance(other_thread[0], Exception)
+    assert len(sim.trace) == events + 1  # the inside client's list_roles, nothing else
+    assert error_or_none(client) is not None  # after the block, botocore's own again
+    assert len(wire.sent) == 2
+    assert botocore.endpoint.Endpoint._send is ORIGINAL_SEND
+
+
+def error_or_none(client) -> BaseException | None:
+    try:
+        client.list_roles()
+    except Exception as error:
+        return error
+    return None
 
 
 def test_credentials_are_never_looked_up(sim, monkeypatch, no_network):
