@@ -1,4 +1,4 @@
-"""The ``slr-fsm`` command: ``slr-fsm simulate`` tells the seed's story on the default world.
+"""The ``slr-fsm`` command: ``slr-fsm simulate`` tells the role's whole story on the default world.
 
 Commands: ``simulate``, ``run SCENARIO.json``, ``explore``, ``diagram``, ``serve``,
 ``access-keys`` (``slr-fsm COMMAND --help`` for each). Exit codes: 0 done; 1 ``explore`` found a

@@ -72,7 +72,17 @@ _MOST_WORKERS = 61
 
 def run(args: argparse.Namespace) -> int:
     """Run ``explore``."""
+    from slr_fsm.errors import UsageError
     from slr_fsm.explore import ExploreProgress, explore
+    from slr_fsm.invariants import INVARIANTS
+    from slr_fsm.shown import shown
+
+    for name in args.invariant or ():
+        if name not in INVARIANTS:
+            raise UsageError(
+                f"--invariant {shown(name)} is not one of the library's invariants: "
+                + ", ".join(sorted(INVARIANTS))
+            )
 
     def report(p: ExploreProgress) -> None:
         print(

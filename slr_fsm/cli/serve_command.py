@@ -249,12 +249,23 @@ def _access_keys(args: argparse.Namespace) -> int:
     elif args.json:
         print(json.dumps(keys, indent=2))
     else:
-        print(f"{'account':<24} {'principal':<44} {'AccessKeyId':<20}  SecretAccessKey")
-        for k in keys:
-            who = (
-                f"{k['account_name']} ({k['account_id']})" if k["account_name"] else k["account_id"]
+        rows = [
+            (
+                f"{k['account_name']} ({k['account_id']})"
+                if k["account_name"]
+                else k["account_id"],
+                k["principal"],
+                k["access_key_id"],
+                k["secret_access_key"],
             )
+            for k in keys
+        ]
+        header = ("account", "principal", "AccessKeyId", "SecretAccessKey")
+        widths = [max(len(row[i]) for row in [header, *rows]) for i in range(3)]
+        for row in [header, *rows]:
             print(
-                f"{who:<24} {k['principal']:<44} {k['access_key_id']:<20}  {k['secret_access_key']}"
+                "  ".join(f"{cell:<{width}}" for cell, width in zip(row[:3], widths, strict=True))
+                + "  "
+                + row[3]
             )
     return 0

@@ -1,4 +1,4 @@
-"""``slr-fsm simulate`` (the seed's story) and ``slr-fsm run SCENARIO.json`` (a story of one's
+"""``slr-fsm simulate`` (the built-in story of the role's lifecycle) and ``slr-fsm run SCENARIO.json`` (a story of one's
 own): every event a numbered entry, in text that fits 100 columns or as JSON lines.
 
 Text: a header, then per event one line (number, virtual time, caller, operation, outcome), and
@@ -29,8 +29,8 @@ def add_parsers(commands: argparse._SubParsersAction[Any]) -> None:
     """Add ``simulate`` and ``run``."""
     simulate = commands.add_parser(
         "simulate",
-        help="tell the seed's story on the default world, one entry an event",
-        description="Run the seed document's story (a member refused, the management account "
+        help="tell the role's whole story on the default world, one line an event",
+        description="Run the built-in story of the role's lifecycle (a member refused, the management account "
         "sets up the billing integration, refused edits, a deletion blocked by resources in "
         "use, clean-up, deletion, re-creation) on Simulation.default() and print every event.",
     )
@@ -110,7 +110,8 @@ def format_lines(lines: Sequence[Any], account_names: Mapping[str, str]) -> str:
                     WIDTH,
                     initial_indent=indent,
                     subsequent_indent=indent + "  ",
-                    break_on_hyphens=False,  # ARNs and service principals stay whole
+                    break_on_hyphens=False,  # ARNs and service principals stay whole,
+                    break_long_words=False,  # on a line of their own if longer than WIDTH
                 )
             )
     return "\n".join(out)
