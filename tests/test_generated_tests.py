@@ -285,6 +285,10 @@ def test_what_cannot_be_written_out_is_refused_with_a_reason():
 
     with pytest.raises(UsageError, match="uses limit from the function it is defined in"):
         explore(depth=0, invariants=[closure]).violations["closure"].to_pytest()
+    typed_at_a_prompt: dict[str, object] = {}
+    exec("def typed(world):\n    return False", typed_at_a_prompt)  # no file holds its source
+    with pytest.raises(UsageError, match=r"typed at a prompt.*any other file .* is copied"):
+        explore(depth=0, invariants=[typed_at_a_prompt["typed"]]).violations["typed"].to_pytest()
     path = trace_of(small_world(), [])
     with pytest.raises(UsageError, match="does not build the world this trace started from"):
         path.to_pytest(world=lambda: Simulation.default())

@@ -300,7 +300,9 @@ class SourceExport:
         except (OSError, TypeError, SyntaxError, IndexError):
             raise UsageError(
                 f"slr_fsm cannot read the source of {name}, so a generated test can neither "
-                "import it nor write it out; define it in a file of an installed package."
+                "import it nor write it out (it was typed at a prompt or read from stdin?); "
+                "define it in a file: a module of an installed package is imported, any other "
+                "file (a script, a test module) is copied into the test."
             ) from None
         if not isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
             raise UsageError(f"The source found for {name} is not its definition.")
