@@ -136,3 +136,26 @@ TestMachine = Machine.TestCase
     assert "FlakyFailure" not in output
     assert "NoSuchEntityException" in output
     assert "state.describe_the_role()" in output
+
+
+def test_a_marker_on_a_test_that_builds_no_simulation_is_warned_about(pytester):
+    """The marker on a test without slr_sim (nor a fixture built on it) would do nothing: a
+    warning says so; on a test that uses slr_iam, or on a module, it is quiet."""
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.slr_fsm(seed=3)
+        def test_without_a_simulation():
+            pass
+
+        @pytest.mark.slr_fsm(seed=3)
+        def test_through_a_client(slr_iam):
+            pass
+        """
+    )
+    result = run(pytester)
+    result.assert_outcomes(passed=2, warnings=1)
+    result.stdout.fnmatch_lines(  # pointing at the first test's marker, line 3
+        ["*.py:3: PytestWarning: @pytest.mark.slr_fsm configures*the marker has no effect here"]
+    )

@@ -77,6 +77,23 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Warn about an ``slr_fsm`` marker put on a test that never builds ``slr_sim``: it would
+    configure nothing, silently (a marker on a class or module is left alone)."""
+    for item in items:
+        own = getattr(item, "own_markers", ())
+        if any(m.name == "slr_fsm" for m in own) and "slr_sim" not in getattr(
+            item, "fixturenames", ()
+        ):
+            item.warn(
+                pytest.PytestWarning(
+                    "@pytest.mark.slr_fsm configures the slr_sim fixture, which this test does "
+                    "not use (directly, or through slr_iam, slr_client and the other slr_* "
+                    "fixtures): the marker has no effect here"
+                )
+            )
+
+
 def _usage_error(message: str) -> Exception:
     from slr_fsm.errors import UsageError
 
