@@ -21,6 +21,7 @@ As AWS refuses bad credentials, STS refuses an unknown account or principal per 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
 import hashlib
@@ -98,7 +99,8 @@ class StsApi(Face):
                     guard="credentials",
                 )
             arn = self.principal.arn
-            user_id = hashlib.blake2b(arn.encode(), digest_size=20).hexdigest().upper()[:17]
+            digest = hashlib.blake2b(arn.encode(), digest_size=20).digest()
+            user_id = base64.b32encode(digest).decode("ascii")[:17]  # A-Z2-7, as IAM's ids
             return {"UserId": f"AIDA{user_id}", "Account": self.account.account_id, "Arn": arn}
 
         return self._attempt("get_caller_identity", kwargs, body)
