@@ -73,13 +73,17 @@ class World(KernelApi, WorldReads):
         self,
         seed: int = 0,
         *,
-        specs: Sequence[RoleSpec] = (MARKETPLACE_PURCHASE_ORDERS,),
+        specs: Sequence[RoleSpec] | None = None,
         latencies: Latencies | None = None,
         faults: Faults | None = None,
         start: dt.datetime = DEFAULT_START,
-        lifecycle: Lifecycle = LIFECYCLE,
+        lifecycle: Lifecycle | None = None,
         usage_models: Iterable[UsageModel] = (),
     ) -> None:
+        """``specs`` default to the built-in Marketplace role's (``MARKETPLACE_PURCHASE_ORDERS``),
+        ``lifecycle`` to the shared ``LIFECYCLE``; the rest as each says."""
+        specs = (MARKETPLACE_PURCHASE_ORDERS,) if specs is None else specs
+        lifecycle = LIFECYCLE if lifecycle is None else lifecycle
         if not isinstance(seed, int) or isinstance(seed, bool):
             raise UsageError(f"seed must be an int, got {shown(seed)}")
         for name, value, kind in (
@@ -129,8 +133,8 @@ class World(KernelApi, WorldReads):
         seed: int = 0,
         *,
         latencies: Latencies | None = None,
-        lifecycle: Lifecycle = LIFECYCLE,
-        specs: Sequence[RoleSpec] = (MARKETPLACE_PURCHASE_ORDERS,),
+        lifecycle: Lifecycle | None = None,
+        specs: Sequence[RoleSpec] | None = None,
         usage_models: Iterable[UsageModel] = (),
         account_ids: Mapping[str, str] | None = None,
     ) -> Self:

@@ -305,3 +305,18 @@ def test_the_default_worlds_account_ids_can_be_chosen():
         Simulation.default(account_ids={"management": "123456789012"})
     with pytest.raises(UsageError, match="account_ids"):
         Simulation.default(account_ids={"boss": "123456789012"})
+
+
+def test_the_entry_points_signatures_read_in_help_without_the_built_in_specs_spelled_out():
+    """help(Simulation) shows short defaults (None: the built-in role spec and the shared
+    lifecycle), and the defaults build what the explicit values build."""
+    import inspect
+
+    from slr_fsm.lifecycle import LIFECYCLE
+    from slr_fsm.specs import MARKETPLACE_PURCHASE_ORDERS
+
+    for entry in (Simulation, Simulation.default):
+        assert len(str(inspect.signature(entry))) < 400
+    explicit = Simulation.default(specs=[MARKETPLACE_PURCHASE_ORDERS], lifecycle=LIFECYCLE)
+    assert Simulation.default().snapshot() == explicit.snapshot()
+    assert Simulation().lifecycle is LIFECYCLE
