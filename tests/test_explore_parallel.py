@@ -219,13 +219,13 @@ def test_a_parallel_result_makes_each_world_when_first_asked_and_keeps_it(monkey
 
 def test_a_world_that_answers_a_move_differently_when_rebuilt_is_refused():
     parallel = explore(depth=1, moves=ADMIN_MOVES, invariants=CHECKS, executor=InOrder())
-    start, first = parallel.nodes[0], parallel.nodes[1]
+    start, first = parallel.nodes[0].world, parallel.nodes[1]
     key = first.world.abstract_state()
     assert Rebuild(start, first.via, first.outcome, key).get().abstract_state() == key
     with pytest.raises(RuntimeError, match="differently twice"):
         Rebuild(start, first.via, "NoSuchOutcome", key).get()
     with pytest.raises(RuntimeError, match="deterministic world"):
-        Rebuild(start, first.via, first.outcome, start.world.abstract_state()).get()
+        Rebuild(start, first.via, first.outcome, start.abstract_state()).get()
 
 
 def test_a_search_travels_pickled_once_and_each_process_unpickles_it_once():
@@ -252,3 +252,15 @@ def test_a_search_pickle_cannot_send_travels_as_itself_for_the_executors_seriali
     search = Search(PortableWorld.of(small_world()), tuple(ADMIN_MOVES), (check,), ())
     assert search.packed() is search
     assert Task(search, search.start.token, (), True, frozenset()).unpacked() is search
+
+
+def test_a_world_a_caller_changes_changes_no_other_state_of_a_parallel_result():
+    serial = explore(depth=2, moves=ADMIN_MOVES, invariants=CHECKS)
+    parallel = explore(depth=2, moves=ADMIN_MOVES, invariants=CHECKS, executor=InOrder())
+    for result in (serial, parallel):  # the start's and a depth-1 state's worlds, changed
+        for changed in (result.nodes[0], result.nodes[1]):
+            changed.world.iam(MEMBER).create_service_linked_role(
+                AWSServiceName="purchase-orders.marketplace.amazonaws.com"
+            )
+    made = [n.world.abstract_state() for n in parallel.nodes[2:]]  # made after the changes
+    assert made == [n.world.abstract_state() for n in serial.nodes[2:]]

@@ -145,11 +145,11 @@ def parallel_search(start: Simulation, settings: Settings, executor: Executor) -
         for name, (_, state, last, how) in sorted(first.items(), key=lambda item: item[1][0])
     }
     nodes: list[Node] = [Node(start, 0, None, None, "", roles[0])]
+    rebuilds: list[Rebuild | Simulation] = [start.fork()]  # the start, held by no caller
     for n in range(1, len(paths)):
         i, outcome, key = born[n]
-        parent = nodes[parents[n]]
-        rebuild = Rebuild(parent, moves[i], outcome, key)
-        nodes.append(Node(rebuild, depths[n], parents[n], moves[i], outcome, roles[n]))
+        rebuilds.append(Rebuild(rebuilds[parents[n]], moves[i], outcome, key))
+        nodes.append(Node(rebuilds[n], depths[n], parents[n], moves[i], outcome, roles[n]))
     took = time.perf_counter() - began
     return finish(nodes, edges, settings, found, complete, stopped, took)
 

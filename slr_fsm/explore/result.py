@@ -38,8 +38,7 @@ class Node:
     """One distinct state: a world in it, its depth, and the move that first reached it.
 
     ``world`` is a :class:`~slr_fsm.simulation.Simulation`, or (from a parallel search) a
-    :class:`Rebuild` that makes it from the parent's world when it is first asked for;
-    ``roles`` are the state's role states when known without its world."""
+    :class:`Rebuild` that makes it from the parent's when it is first asked for; ``roles`` are the state's role states when known without its world."""
 
     _world: Simulation | Rebuild = attrs.field(eq=False, repr=False, alias="world")
     depth: int
@@ -65,21 +64,27 @@ class Node:
 class Rebuild:
     """A state's world made when first asked for: its parent's world forked and the move that
     first reached the state made on it, the outcome and fingerprint checked against what the
-    search saw (a parallel search's workers made the worlds; this process keeps only how)."""
+    search saw (a parallel search's workers made the worlds; this process keeps only how).
 
-    __slots__ = ("_key", "_move", "_outcome", "_parent", "_world")
+    ``parent`` is the parent state's :class:`Rebuild`, or for the start's successors a world
+    in the start state that no one else holds. Each state's world is made from its parent's
+    own copy, never from the world a caller was given, so that a caller changing that world
+    changes no other state."""
 
-    def __init__(self, parent: Node, move: Move, outcome: str, key: Any) -> None:
-        self._parent: Node | None = parent
+    __slots__ = ("_base", "_key", "_move", "_outcome", "_parent", "_world")
+
+    def __init__(self, parent: Rebuild | Simulation, move: Move, outcome: str, key: Any) -> None:
+        self._parent: Rebuild | Simulation | None = parent
         self._move, self._outcome, self._key = move, outcome, key
+        self._base: Simulation | None = None
         self._world: Simulation | None = None
 
-    def get(self) -> Simulation:
-        """The world, made on the first call and kept."""
-        if self._world is None:
+    def base(self) -> Simulation:
+        """This process's own world in this state (its successors are made from it)."""
+        if self._base is None:
             parent = self._parent
             assert parent is not None  # dropped only once the world is made
-            world = parent.world.fork()
+            world = (parent if isinstance(parent, Simulation) else parent.base()).fork()
             again = self._move.apply(world)
             if again != self._outcome or world.abstract_state() != self._key:
                 went = again if again != self._outcome else f"{again}, to another state"
@@ -87,7 +92,13 @@ class Rebuild:
                     f"The world answered {self._move} differently twice ({self._outcome} "
                     f"then {went}): a parallel search needs a deterministic world."
                 )
-            self._world, self._parent = world, None
+            self._base, self._parent = world, None
+        return self._base
+
+    def get(self) -> Simulation:
+        """The world a caller is given, made on the first call and kept."""
+        if self._world is None:
+            self._world = self.base().fork()
         return self._world
 
 
