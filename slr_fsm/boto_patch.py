@@ -6,10 +6,11 @@ is active, ``botocore.session.Session.create_client`` is replaced by one router 
 the first block to enter, removed by the last to leave, under a lock); the router sends each
 client to the innermost block *of the thread that creates it*. A thread with no active block
 gets exactly what unpatched botocore gives. Once every block has left,
-``Session.create_client`` is botocore's own function again.
+``Session.create_client`` is botocore's own function again. Beside it, botocore's last step
+before the network (``Endpoint._send``) is patched the same way, so that a request a block's
+thread makes through a client created before the block is refused rather than sent.
 
->>> import botocore.endpoint
-import botocore.session
+>>> import botocore.session
 >>> original = botocore.session.Session.create_client
 >>> with routed(lambda create, session, name, args, kwargs: "routed"):
 ...     botocore.session.Session().create_client("iam")
