@@ -222,9 +222,9 @@ def test_a_world_that_answers_a_move_differently_when_rebuilt_is_refused():
     start, first = parallel.nodes[0].world, parallel.nodes[1]
     key = first.world.abstract_state()
     assert Rebuild(start, first.via, first.outcome, key).get().abstract_state() == key
-    with pytest.raises(RuntimeError, match="differently twice"):
+    with pytest.raises(UsageError, match="differently twice"):
         Rebuild(start, first.via, "NoSuchOutcome", key).get()
-    with pytest.raises(RuntimeError, match="deterministic world"):
+    with pytest.raises(UsageError, match="deterministic world"):
         Rebuild(start, first.via, first.outcome, start.abstract_state()).get()
 
 
@@ -264,3 +264,20 @@ def test_a_world_a_caller_changes_changes_no_other_state_of_a_parallel_result():
             )
     made = [n.world.abstract_state() for n in parallel.nodes[2:]]  # made after the changes
     assert made == [n.world.abstract_state() for n in serial.nodes[2:]]
+
+
+def test_a_state_thousands_of_moves_deep_makes_its_world_without_recursion():
+    start = small_world()
+    key = start.abstract_state()
+
+    def unchanged(move) -> bool:
+        world = start.fork()
+        move.apply(world)
+        return world.abstract_state() == key
+
+    still = next(m for m in ADMIN_MOVES if unchanged(m))  # e.g. a read
+    outcome = still.apply(start.fork())
+    chain: Rebuild | object = start
+    for _ in range(1_500):  # deeper than Python's default recursion limit
+        chain = Rebuild(chain, still, outcome, key)
+    assert chain.get().abstract_state() == key

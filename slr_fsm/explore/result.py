@@ -80,20 +80,33 @@ class Rebuild:
         self._world: Simulation | None = None
 
     def base(self) -> Simulation:
-        """This process's own world in this state (its successors are made from it)."""
-        if self._base is None:
-            parent = self._parent
-            assert parent is not None  # dropped only once the world is made
-            world = (parent if isinstance(parent, Simulation) else parent.base()).fork()
-            again = self._move.apply(world)
-            if again != self._outcome or world.abstract_state() != self._key:
-                went = again if again != self._outcome else f"{again}, to another state"
-                raise RuntimeError(
-                    f"The world answered {self._move} differently twice ({self._outcome} "
-                    f"then {went}): a parallel search needs a deterministic world."
-                )
-            self._base, self._parent = world, None
-        return self._base
+        """This process's own world in this state (its successors are made from it). Made
+        down the chain of parents not yet made, in a loop (a state may be thousands of moves
+        deep)."""
+        if self._base is not None:
+            return self._base
+        chain: list[Rebuild] = []
+        step: Rebuild | Simulation | None = self
+        while isinstance(step, Rebuild) and step._base is None:
+            chain.append(step)
+            step = step._parent
+        world = step if isinstance(step, Simulation) else step._base if step else None
+        assert world is not None  # a parent is dropped only once its own world is made
+        for rebuild in reversed(chain):
+            world = rebuild._made_from(world)
+        return world
+
+    def _made_from(self, parent: Simulation) -> Simulation:
+        world = parent.fork()
+        again = self._move.apply(world)
+        if again != self._outcome or world.abstract_state() != self._key:
+            went = again if again != self._outcome else f"{again}, to another state"
+            raise UsageError(
+                f"The world answered {self._move} differently twice ({self._outcome} then "
+                f"{went}): a parallel search needs a deterministic world."
+            )
+        self._base, self._parent = world, None
+        return world
 
     def get(self) -> Simulation:
         """The world a caller is given, made on the first call and kept."""
