@@ -215,6 +215,10 @@ def test_explore_says_honestly_when_a_bound_stopped_it(capsys):
     assert out.startswith("stopped before finishing depth ")
     assert " of 12 " in out.splitlines()[0]
     assert "the invariants held in the" in out
+    assert main(["explore", "--depth", "12", "--max-states", "50", "--json"]) == EXIT_STOPPED
+    record = json.loads(capsys.readouterr().out)
+    assert (record["complete"], record["frontier"]) == (False, None)  # unknown, not -1
+    assert record["states"] >= 50
 
 
 @pytest.mark.parametrize("module", ["slr_fsm.cli", "slr_fsm"])

@@ -35,7 +35,11 @@ def add_parser(commands: argparse._SubParsersAction[Any]) -> None:
         help="check only this invariant (repeatable; default: all)",
     )
     explore.add_argument(
-        "--max-states", type=int, default=100_000, help="stop after this many distinct states"
+        "--max-states",
+        type=int,
+        default=100_000,
+        help="stop once this many distinct states are found (the state being expanded is "
+        "finished first, so a few more may be reported)",
     )
     explore.add_argument(
         "--max-seconds", type=float, default=300.0, help="stop after this many seconds"

@@ -72,10 +72,10 @@ def explore(
     moves, breadth-first, checking ``invariants`` (default: the whole library).
 
     The default depth, 6, reaches 4,599 states of the small world (each depth multiplies the
-    states by about 2.5). ``moves`` defaults to
-    :func:`default_moves`. The search stops cleanly at ``max_states`` distinct states or
-    ``max_seconds`` (positive, finite); ``progress`` gets an :class:`ExploreProgress` about
-    every ``progress_every`` seconds.
+    states by about 2.5). ``moves`` defaults to :func:`default_moves`. The search stops
+    cleanly once it has ``max_states`` distinct states (it finishes the state it is expanding,
+    so a few more may be found) or after ``max_seconds`` (positive, finite); ``progress`` gets
+    an :class:`ExploreProgress` about every ``progress_every`` seconds.
 
     Your own checks are invariants too: a function of the world runs on a copy of each new
     state, a function of a ``step`` after every move, and may run your code against that

@@ -172,7 +172,9 @@ class ExploreResult:
 
     @property
     def frontier(self) -> int:
-        """States at the depth bound, not expanded; 0 means every reachable state was found."""
+        """States at the depth bound, not expanded; 0 means every reachable state was found,
+        -1 that a bound (``max_states``, ``max_seconds``) stopped the search, so it is unknown
+        (``null`` in :meth:`to_json_value`)."""
         return sum(1 for node in self.nodes if node.depth == self.depth) if self.complete else -1
 
     @property
@@ -267,7 +269,7 @@ class ExploreResult:
             "moves_tried": self.moves_tried,
             "depth": self.depth,
             "complete": self.complete,
-            "frontier": self.frontier,
+            "frontier": self.frontier if self.complete else None,
             "stopped_because": self.stopped_because,
             "elapsed_seconds": round(self.elapsed, 3),
             "dead_ends": list(self.dead_ends),
