@@ -13,21 +13,19 @@ import argparse
 import json
 import os
 import platform
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 import attrs
-import bench_boto
-import bench_explorer
-import bench_kernel
-import bench_world
-import server_load
 from harness import Row
 
 ROOT = Path(__file__).resolve().parent.parent
-SECTIONS = (bench_kernel, bench_boto, bench_world, bench_explorer, server_load)
-"""Each module's rows, in the table's order (every module has ``rows(quick)``)."""
+SECTIONS = ("bench_kernel", "bench_boto", "bench_world", "bench_explorer", "server_load")
+"""Each module's rows, in the table's order (every module has ``rows(quick)``); each runs in a
+fresh interpreter, so that no area's leftovers (moto and botocore loaded, the heap of a
+million-role world, processes forked from it) weigh on another's figures."""
 NOTES = ("kernel", "boto", "world", "explorer", "server")
 """benchmarks/notes/NAME.md, in this order, follow the table: what was measured, missed, changed."""
 
@@ -63,6 +61,23 @@ def render(rows: list[Row], seconds: float, quick: bool) -> str:
     return "\n".join(lines) + "\n"
 
 
+def section_rows(module: str, quick: bool) -> list[Row]:
+    """``module.rows(quick)``, measured in a fresh interpreter (its rows come back as JSON on the
+    last line of its output; its progress goes to stderr as it runs)."""
+    code = (
+        f"import json, attrs, {module}; "
+        f"print(json.dumps([attrs.asdict(r) for r in {module}.rows({quick!r})]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent,
+        stdout=subprocess.PIPE,
+        text=True,
+        check=True,
+    )
+    return [Row(**row) for row in json.loads(done.stdout.splitlines()[-1])]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="fewer repeats and smaller sizes")
@@ -73,8 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     began = time.perf_counter()
     rows: list[Row] = []
     for section in SECTIONS:
-        print(f"running {section.__name__} ...", file=sys.stderr)
-        rows += section.rows(args.quick)
+        print(f"running {section} ...", file=sys.stderr)
+        rows += section_rows(section, args.quick)
     text = render(rows, time.perf_counter() - began, args.quick)
     print(text)
     out = args.out or (None if args.quick else str(ROOT / "docs" / "performance.md"))
