@@ -281,3 +281,25 @@ def test_a_state_thousands_of_moves_deep_makes_its_world_without_recursion():
     for _ in range(1_500):  # deeper than Python's default recursion limit
         chain = Rebuild(chain, still, outcome, key)
     assert chain.get().abstract_state() == key
+
+
+def test_threads_asking_for_a_parallel_results_worlds_get_each_one_world():
+    import threading
+
+    parallel = explore(depth=2, moves=ADMIN_MOVES, invariants=CHECKS, executor=InOrder())
+    seen: list[list[object]] = [[], []]
+    failures: list[BaseException] = []
+
+    def ask(mine: list[object]) -> None:
+        try:
+            mine.extend(node.world for node in reversed(parallel.nodes))
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=ask, args=(seen[n],)) for n in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert failures == []
+    assert all(a is b for a, b in zip(seen[0], seen[1], strict=True))  # made once, kept

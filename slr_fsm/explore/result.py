@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -82,7 +83,13 @@ class Rebuild:
     def base(self) -> Simulation:
         """This process's own world in this state (its successors are made from it). Made
         down the chain of parents not yet made, in a loop (a state may be thousands of moves
-        deep)."""
+        deep), under one lock (threads asking for worlds of one result make each once)."""
+        if self._base is not None:
+            return self._base
+        with _MAKING:
+            return self._base_locked()
+
+    def _base_locked(self) -> Simulation:
         if self._base is not None:
             return self._base
         chain: list[Rebuild] = []
@@ -111,8 +118,14 @@ class Rebuild:
     def get(self) -> Simulation:
         """The world a caller is given, made on the first call and kept."""
         if self._world is None:
-            self._world = self.base().fork()
+            with _MAKING:
+                if self._world is None:
+                    self._world = self._base_locked().fork()
         return self._world
+
+
+_MAKING = threading.RLock()
+"""Held while a :class:`Rebuild` makes worlds (a chain's parents are shared between states)."""
 
 
 @attrs.frozen
