@@ -15,6 +15,8 @@ until a counter leaves them; ``tests/test_ids_batched.py`` holds them equal to s
 
 from __future__ import annotations
 
+from typing import Any
+
 import attrs
 
 __all__ = ["IdGenerator"]
@@ -148,41 +150,65 @@ def _state_after(seed: int, first: int, kind: tuple[int, ...]) -> int:
     return z
 
 
-def _role_ids(seed: int, counter: int) -> tuple[int, int, str, str, str]:
+def _role_ids(seed: int, counter: int) -> tuple[int | None, int, str, str, str]:
     """The RoleIds' characters for the 16 counters from ``counter`` (rounded down to a multiple
     of 16, so every generator of a seed shares them), kept for the next calls: the base-32
     characters of each lane's three words, lane ``i`` at ``(15 - i) * 16 + 8``."""
     global _kept_role_ids
     first = counter - counter % _LANES
-    z = _state_after(seed, first, _ROLE)
-    words = []
-    for _ in range(3):
-        z = _mixed((z + _GAMMAS) & _IN_LANES) & _IN_LANES
-        words.append(z.to_bytes(16 * _LANES, "big").translate(_BASE32_BYTES).decode("ascii"))
-    _kept_role_ids = (seed, first, words[0], words[1], words[2])
-    return _kept_role_ids
+    kept = _RECENT_ROLE_IDS.get((seed, first))
+    if kept is None:
+        z = _state_after(seed, first, _ROLE)
+        words = []
+        for _ in range(3):
+            z = _mixed((z + _GAMMAS) & _IN_LANES) & _IN_LANES
+            words.append(z.to_bytes(16 * _LANES, "big").translate(_BASE32_BYTES).decode("ascii"))
+        kept = (seed, first, words[0], words[1], words[2])
+        _remember(_RECENT_ROLE_IDS, (seed, first), kept)
+    _kept_role_ids = kept
+    return kept
 
 
-def _uuids(seed: int, counter: int) -> tuple[int, int, str, str]:
+def _uuids(seed: int, counter: int) -> tuple[int | None, int, str, str]:
     """The task UUIDs' hex digits for the 16 counters from ``counter`` (rounded down to a
     multiple of 16), version and variant set, kept for the next calls."""
     global _kept_uuids
     first = counter - counter % _LANES
-    z = _state_after(seed, first, _UUID)
-    high = _mixed((z + _GAMMAS) & _IN_LANES) & _IN_LANES
-    low = _mixed((high + _GAMMAS) & _IN_LANES) & _IN_LANES
-    _kept_uuids = (
-        seed,
-        first,
-        f"{high & _VERSION_KEPT | _VERSION:0{32 * _LANES}x}",
-        f"{low & _VARIANT_KEPT | _VARIANT:0{32 * _LANES}x}",
-    )
-    return _kept_uuids
+    kept = _RECENT_UUIDS.get((seed, first))
+    if kept is None:
+        z = _state_after(seed, first, _UUID)
+        high = _mixed((z + _GAMMAS) & _IN_LANES) & _IN_LANES
+        low = _mixed((high + _GAMMAS) & _IN_LANES) & _IN_LANES
+        kept = (
+            seed,
+            first,
+            f"{high & _VERSION_KEPT | _VERSION:0{32 * _LANES}x}",
+            f"{low & _VARIANT_KEPT | _VARIANT:0{32 * _LANES}x}",
+        )
+        _remember(_RECENT_UUIDS, (seed, first), kept)
+    _kept_uuids = kept
+    return kept
 
 
-_kept_role_ids: tuple[int, int, str, str, str] = (0, -_LANES, "", "", "")
+_RECENT = 8
+"""Batches of each kind remembered besides the last one, so that a few generators used in
+turn (two worlds of other seeds; a server's RequestIds beside its world's task ids) do not
+work each other's batches out again on every id."""
+_RECENT_ROLE_IDS: dict[tuple[int, int], tuple[int | None, int, str, str, str]] = {}
+_RECENT_UUIDS: dict[tuple[int, int], tuple[int | None, int, str, str]] = {}
+
+
+def _remember(recent: dict[tuple[int, int], Any], key: tuple[int, int], batch: Any) -> None:
+    """Keep ``batch`` among the recent ones (all forgotten at once past :data:`_RECENT`: one
+    atomic step, so threads sharing the dict never see it half cleared)."""
+    if len(recent) >= _RECENT:
+        recent.clear()
+    recent[key] = batch
+
+
+_kept_role_ids: tuple[int | None, int, str, str, str] = (None, 0, "", "", "")
 """The last 16 RoleIds' characters worked out (seed, first counter, three words' characters),
 shared by every generator: a pure function of the seed and the counters, so worlds, copies,
 forks and restored snapshots all read the same answers (replaced whole, never changed)."""
-_kept_uuids: tuple[int, int, str, str] = (0, -_LANES, "", "")
+_kept_uuids: tuple[int | None, int, str, str] = (None, 0, "", "")
 """The last 16 task UUIDs' hex digits worked out (seed, first counter, high and low words)."""

@@ -29,7 +29,7 @@ def _reference(ids: IdGenerator, kind: str) -> str:
 @settings(max_examples=150, deadline=None)
 @given(
     seeds=st.lists(_SEEDS, min_size=1, max_size=3),
-    start=st.integers(min_value=0, max_value=2**66),
+    start=st.integers(min_value=-40, max_value=2**66),  # a public generator may start anywhere
     draws=_DRAWS,
     jumps=st.lists(st.integers(min_value=-40, max_value=40), min_size=1, max_size=5),
 )
@@ -42,7 +42,7 @@ def test_batched_ids_equal_ids_worked_out_alone(
         if step == "copy":  # a copy hands out the same ids, whatever the other does meanwhile
             copies.append(fast.copy())
         elif step == "jump":  # a counter moved (a restored snapshot), back or forward
-            counter = max(0, fast.counter + jumps[n % len(jumps)])
+            counter = fast.counter + jumps[n % len(jumps)]
             fast.counter = slow.counter = counter
         elif step == "seed":  # another world's seed in between (the kept batch is shared)
             other = seeds[n % len(seeds)]
@@ -54,6 +54,18 @@ def test_batched_ids_equal_ids_worked_out_alone(
         reference = IdGenerator(twin.seed, twin.counter)
         for kind in ("uuid", "role", "role", "uuid"):
             assert _draw(twin, kind) == _reference(reference, kind)
+
+
+def test_generators_used_in_turn_each_get_the_ids_worked_out_alone() -> None:
+    """More generators of other seeds in turn than batches are remembered (the recent batches
+    are forgotten and worked out again): each still gets its own ids, the first ones included
+    (seed 0 at counter -16 is no batch kept before any was worked out)."""
+    fast = [IdGenerator(seed, -16 + 7 * seed) for seed in range(12)]
+    slow = [IdGenerator(seed, -16 + 7 * seed) for seed in range(12)]
+    for _ in range(40):
+        for mine, reference in zip(fast, slow, strict=True):
+            assert mine.uuid() == reference._one_uuid()
+            assert mine.role_id() == reference._one_role_id()
 
 
 def test_ids_of_every_counter_across_three_batches_equal_ids_worked_out_alone() -> None:
