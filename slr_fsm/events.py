@@ -227,21 +227,20 @@ class EventRows(Sequence[Event]):
         role_name: str | None,
     ) -> None:
         """Log the next entry (numbered by its place); arguments as :func:`new_event`'s."""
-        self._parameters.append(parameters)  # first: a row is read only once it has them
-        self._rows.append(
-            (
-                at,
-                account_id,
-                principal,
-                operation,
-                outcome,
-                message,
-                role_account_id,
-                before._value_,
-                after._value_,
-                role_name,
-            )
-        )
+        row = (
+            at,
+            account_id,
+            principal,
+            operation,
+            outcome,
+            message,
+            role_account_id,
+            before._value_,
+            after._value_,
+            role_name,
+        )  # made first: if it cannot be, nothing is appended and the log stays aligned
+        self._parameters.append(parameters)  # then: a row is read only once it has them
+        self._rows.append(row)
 
     def _event(self, n: int) -> Event:
         at, account, principal, operation, outcome, message, role_account, before, after, name = (

@@ -110,3 +110,19 @@ def test_the_log_leaves_no_object_for_the_garbage_collector_to_walk() -> None:
     per_role = _tracked_entries_a_role(100, 500, sim)
     assert len(sim.trace) == 1200  # two entries a role: the request and the clock's finish
     assert per_role < 0.1  # tracked for life, the two entries were two Events a role
+
+
+def test_an_entry_that_cannot_be_made_leaves_the_log_as_it_was() -> None:
+    from slr_fsm.clock import DEFAULT_START
+    from slr_fsm.events import OK, EventRows, Parameters
+    from slr_fsm.states import RoleState
+
+    rows = EventRows()
+    first, second = Parameters({"A": "first"}), Parameters({"A": "second"})
+    with pytest.raises(AttributeError):  # a state that is not a RoleState
+        rows.add(DEFAULT_START, "1" * 12, "admin", "x", first, OK, None, "1" * 12, "absent",
+                 RoleState.ABSENT, None)  # type: ignore[arg-type]
+    rows.add(DEFAULT_START, "1" * 12, "admin", "x", second, OK, None, "1" * 12,
+             RoleState.ABSENT, RoleState.ABSENT, None)
+    assert len(rows) == 1
+    assert rows[0].parameters == second

@@ -125,6 +125,10 @@ def test_control_api_drives_the_console_and_the_clock(fresh: SimulationServer) -
     assert [e["operation"] for e in trace] == ["configure_billing_integration", "finish_creation"]
     health = control(fresh, "GET", "/health")[1]
     assert (health["status"], health["events"], health["pending_work"]) == ("ok", 3, 0)
+    for since in (1.5, float("inf"), True, "x"):  # no event number: 400, not cut or a crash
+        status, refused = control(fresh, "GET", "/trace", {"since": since})
+        assert status == 400
+        assert "since is an event number" in refused["error"]["message"]
 
 
 def test_snapshot_restore_and_reset(fresh: SimulationServer) -> None:

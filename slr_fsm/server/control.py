@@ -224,6 +224,8 @@ def _arguments(request: WireRequest) -> dict[str, Any]:
 def _trace(served: ServedWorld, args: dict[str, Any]) -> WireResponse:
     since = args.get("since", 0)
     try:
+        if isinstance(since, bool) or not isinstance(since, int | str):
+            raise TypeError  # 1.5 or Infinity are no event numbers (int() would cut or fail)
         first = int(since)
     except (TypeError, ValueError):
         raise UsageError(f"since is an event number (0, 1, ...), got {shown(since)}") from None
