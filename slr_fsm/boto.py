@@ -358,9 +358,8 @@ def simulated_boto3(
 ) -> Iterator[Simulation]:
     """Every IAM, STS and Organizations client created inside the block, by any boto3 or
     botocore session (``boto3.client("iam")`` included), answers from ``sim``; no client created
-    inside it ever reaches AWS, and a request the entering thread makes inside it through a
-    client created earlier is refused (:class:`ServiceNotSimulated`) before it leaves the process
-    (unless moto's ``mock_aws`` answers it first, as it answers every client).
+    inside it ever reaches AWS; one created earlier, used inside it by this thread, is refused
+    (:class:`ServiceNotSimulated`) before a request leaves the process (unless moto answers).
 
     With ``virtual_time`` (the default), ``time.sleep(s)`` in the thread that entered the block
     advances ``sim``'s clock by ``s`` instead of sleeping, so polling loops and botocore waiters
